@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Typed, validated configuration read from the environment. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; absent means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Base for absolute URLs in responses; absent means the request's scheme and Host. */
+  publicUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** GraphiQL on GET /api/graphql. */
+  graphiql: boolean;
+  /** Show real error messages of unexpected errors (never in production). */
+  exposeErrors: boolean;
+  /** Load the bundled demo fixture into an empty database at startup. */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'must be true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  PORT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, 'must be an integer from 0 to 65535')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'must be an integer from 0 to 65535')
+      .default(4000),
+  ),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          const url = new URL(v);
+          return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      }, 'must be a postgresql:// URL with a host (leave it unset for the embedded database)')
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./.data')),
+  PUBLIC_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, 'must be an http(s) URL such as https://packages.example.com')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  GRAPHIQL: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
+  SEED_DEMO: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
+});
+
+/** Reads the configuration; throws a ConfigError whose one-line message names the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const raw = env[name];
+      return `${name}=${JSON.stringify(raw)} ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    graphiql: e.GRAPHIQL ?? !production,
+    exposeErrors: !production,
+    seedDemo: e.SEED_DEMO ?? true,
+  };
+}

@@ -1,0 +1,161 @@
+// The packages finder: GitLab's filters, defaults and sorts (spec rest.md 2.4-2.6), used by the
+// GraphQL connections and therefore by the REST shim.
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Package, PackageStatus, PackageType } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { likeLiteral } from './like.ts';
+import { paginate, type OrderColumn, type Page, type PageArgs, type Direction, type KeyValue } from './pagination.ts';
+
+/** Statuses listed when no status is asked for (GitLab's DISPLAYABLE). */
+export const displayableStatuses: PackageStatus[] = ['default', 'error', 'deprecated'];
+/** Statuses with detail pages (`web_path`, single-package reads). */
+export const detailedStatuses: PackageStatus[] = ['default', 'deprecated'];
+
+export interface PackageFilters {
+  name?: string | null;
+  type?: PackageType | null;
+  version?: string | null;
+  status?: PackageStatus | null;
+  includeVersionless?: boolean | null;
+}
+
+export type PackageOrderKey = 'created_at' | 'name' | 'version' | 'type' | 'project_path';
+export interface PackageSort {
+  key: PackageOrderKey;
+  direction: Direction;
+}
+
+export const maxPageSize = 100;
+
+/**
+ * GitLab's fuzzy name search: the query squished, split on spaces (a "double-quoted phrase" is one
+ * term), each term a case-insensitive substring, all terms required. `%`, `_` and `\` match literally.
+ */
+export function nameSearchTerms(query: string): string[] {
+  const squished = query.trim().replace(/\s+/g, ' ');
+  if (squished === '') return [];
+  const terms: string[] = [];
+  const pattern = /(?:^|\s)"([^"]+)"(?=\s|$)|(\S+)/g;
+  for (const match of squished.matchAll(pattern)) terms.push(match[1] ?? match[2]!);
+  return terms;
+}
+
+
+/** The `where` of a listing: the projects in scope plus GitLab's filters and defaults. */
+export function packagesWhere(projectIds: number[], filters: PackageFilters): Prisma.PackageWhereInput {
+  const and: Prisma.PackageWhereInput[] = [{ projectId: projectIds.length === 1 ? projectIds[0]! : { in: projectIds } }];
+  and.push(filters.status ? { status: filters.status } : { status: { in: displayableStatuses } });
+  and.push(filters.type ? { packageType: filters.type } : { packageType: { not: 'terraform_module' } });
+  if (filters.version) and.push({ version: filters.version });
+  else if (!filters.includeVersionless) and.push({ version: { not: null } });
+  for (const term of nameSearchTerms(filters.name ?? '')) {
+    and.push({ name: { contains: likeLiteral(term), mode: 'insensitive' } });
+  }
+  return { AND: and };
+}
+
+type PackageRow = Package & { project?: { path: string } };
+
+const column = <K extends 'createdAt' | 'name' | 'version' | 'packageType' | 'id'>(
+  field: K,
+  direction: Direction,
+  options: { nullable?: boolean; date?: boolean } = {},
+): OrderColumn<PackageRow> => ({
+  direction,
+  nullable: options.nullable ?? false,
+  value: (row) => {
+    const v = row[field] as unknown;
+    return v instanceof Date ? v.toISOString() : (v as KeyValue);
+  },
+  compare: (op, value) => ({ [field]: op === 'equals' ? value : { [op]: value } }),
+  isNull: (isNull) => ({ [field]: isNull ? null : { not: null } }),
+  orderBy: (d) => ({ [field]: options.nullable ? { sort: d, nulls: d === 'asc' ? 'last' : 'first' } : d }),
+  decode: options.date ? (value) => new Date(String(value)) : undefined,
+});
+
+const projectPathColumn = (direction: Direction): OrderColumn<PackageRow> => ({
+  direction,
+  nullable: false,
+  value: (row) => row.project?.path ?? null,
+  compare: (op, value) => ({ project: { path: op === 'equals' ? value : { [op]: value } } }),
+  isNull: () => ({}),
+  orderBy: (d) => ({ project: { path: d } }),
+});
+
+/** Columns of an ordering: the sort key, then the id in the same direction (GitLab's project_path: id DESC). */
+export function packageOrder(sort: PackageSort): OrderColumn<PackageRow>[] {
+  const d = sort.direction;
+  switch (sort.key) {
+    case 'created_at':
+      return [column('createdAt', d, { date: true }), column('id', d)];
+    case 'name':
+      return [column('name', d), column('id', d)];
+    case 'version':
+      return [column('version', d, { nullable: true }), column('id', d)];
+    case 'type':
+      return [column('packageType', d), column('id', d)];
+    case 'project_path':
+      return [projectPathColumn(d), column('id', 'desc')];
+  }
+}
+
+export interface PackageListing {
+  projectIds: number[];
+  filters: PackageFilters;
+  sort: PackageSort;
+}
+
+/** Relations fetched in the same statement as the page (with relationJoins: one SQL statement). */
+export interface PackageIncludes {
+  tags?: boolean;
+  /** How many newest pipelines (with their users) to fetch per package. */
+  latestPipelines?: number;
+}
+
+export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKey): Prisma.PackageInclude | undefined {
+  const result: Prisma.PackageInclude = {};
+  if (sortKey === 'project_path') result.project = { select: { path: true } };
+  if (include.tags) result.tags = { orderBy: { id: 'asc' } };
+  if (include.latestPipelines) {
+    result.buildInfos = {
+      where: { pipelineId: { not: null } },
+      orderBy: { pipelineId: 'desc' },
+      take: include.latestPipelines,
+      include: { pipeline: { include: { user: true } } },
+    };
+  }
+  return Object.keys(result).length ? result : undefined;
+}
+
+export function findPackagesPage(
+  prisma: PrismaClient,
+  listing: PackageListing,
+  args: PageArgs,
+  include: PackageIncludes = {},
+): Promise<Page<PackageRow>> {
+  const base = packagesWhere(listing.projectIds, listing.filters);
+  const columns = packageOrder(listing.sort);
+  const withBase = (where: object | undefined) => (where ? { AND: [base, where] } : base) as Prisma.PackageWhereInput;
+  return paginate({
+    args,
+    defaultSize: maxPageSize,
+    maxSize: maxPageSize,
+    columns,
+    find: ({ where, orderBy, take }) =>
+      prisma.package.findMany({
+        where: withBase(where),
+        orderBy: orderBy as Prisma.PackageOrderByWithRelationInput[],
+        take,
+        include: packageInclude(include, listing.sort.key),
+      }),
+    exists: async (where) => (await prisma.package.findFirst({ where: withBase(where), select: { id: true } })) !== null,
+  });
+}
+
+/** Counts a listing; with `limit`, stops counting at limit + 1 rows. */
+export function countPackages(prisma: PrismaClient, listing: Omit<PackageListing, 'sort'>, limit?: number | null): Promise<number> {
+  return prisma.package.count({
+    where: packagesWhere(listing.projectIds, listing.filters),
+    ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}),
+  });
+}

@@ -1,0 +1,143 @@
+// Keyset (cursor) pagination: a cursor holds the sort key and id of a row, so pages never repeat or
+// skip rows when rows are inserted or removed between requests.
+
+export class CursorError extends Error {
+  override name = 'CursorError';
+}
+
+export type Direction = 'asc' | 'desc';
+export type KeyValue = string | number | null;
+
+/** One column of an ordering (the last one is always the id). */
+export interface OrderColumn<Row> {
+  /** Reads the column off a row (for cursors). */
+  value(row: Row): KeyValue;
+  direction: Direction;
+  /** PostgreSQL defaults: NULLs sort last ascending, first descending. */
+  nullable: boolean;
+  /** Prisma `where` fragment comparing this column with a value (`op` never sees null). */
+  compare(op: 'gt' | 'lt' | 'equals', value: Exclude<KeyValue, null>): object;
+  isNull(isNull: boolean): object;
+  /** Prisma `orderBy` entry for a direction. */
+  orderBy(direction: Direction): object;
+  /** Turns a cursor value back into the column's type (dates). */
+  decode?(value: Exclude<KeyValue, null>): unknown;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export function encodeCursor(values: KeyValue[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, length: number, argument: string): KeyValue[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new CursorError(`Argument '${argument}' has an invalid cursor`);
+  }
+  if (
+    !Array.isArray(values) ||
+    values.length !== length ||
+    !values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+  ) {
+    throw new CursorError(`Argument '${argument}' has an invalid cursor`);
+  }
+  return values as KeyValue[];
+}
+
+const flip = (d: Direction): Direction => (d === 'asc' ? 'desc' : 'asc');
+
+/** NULLs come after values in `direction` (PostgreSQL: last when ascending). */
+const nullsAfter = (direction: Direction) => direction === 'asc';
+
+/**
+ * Prisma `where` selecting the rows strictly after `values` in the ordering (`reverse` walks the
+ * ordering backwards, for `before`).
+ */
+export function afterWhere<Row>(columns: OrderColumn<Row>[], values: KeyValue[], reverse: boolean): object {
+  const ors: object[] = [];
+  const equalsSoFar: object[] = [];
+  columns.forEach((column, i) => {
+    const direction = reverse ? flip(column.direction) : column.direction;
+    const raw = values[i] ?? null;
+    const value = raw === null || column.decode === undefined ? raw : (column.decode(raw) as Exclude<KeyValue, null>);
+    if (value === null) {
+      // Rows after a NULL: only non-NULLs when NULLs sort first in this direction.
+      if (column.nullable && !nullsAfter(direction)) ors.push({ AND: [...equalsSoFar, column.isNull(false)] });
+      equalsSoFar.push(column.isNull(true));
+    } else {
+      const beyond = column.compare(direction === 'asc' ? 'gt' : 'lt', value);
+      ors.push({ AND: [...equalsSoFar, beyond] });
+      if (column.nullable && nullsAfter(direction)) ors.push({ AND: [...equalsSoFar, column.isNull(true)] });
+      equalsSoFar.push(column.compare('equals', value));
+    }
+  });
+  return { OR: ors };
+}
+
+export function orderByOf<Row>(columns: OrderColumn<Row>[], reverse: boolean): object[] {
+  return columns.map((c) => c.orderBy(reverse ? flip(c.direction) : c.direction));
+}
+
+export function cursorOf<Row>(columns: OrderColumn<Row>[], row: Row): string {
+  return encodeCursor(columns.map((c) => c.value(row)));
+}
+
+export interface Page<Row> {
+  rows: Row[];
+  cursors: string[];
+  hasNextPage: () => Promise<boolean>;
+  hasPreviousPage: () => Promise<boolean>;
+}
+
+/**
+ * Fetches one page. `find` runs the query (where, orderBy, take); `exists` answers whether any row
+ * lies on the far side of a cursor, asked only when a client wants the page info that needs it.
+ */
+export async function paginate<Row>(options: {
+  args: PageArgs;
+  defaultSize: number;
+  maxSize: number;
+  columns: OrderColumn<Row>[];
+  find: (q: { where: object | undefined; orderBy: object[]; take: number }) => Promise<Row[]>;
+  exists: (where: object) => Promise<boolean>;
+}): Promise<Page<Row>> {
+  const { args, columns } = options;
+  const clamp = (n: number | null | undefined, name: string) => {
+    if (n === null || n === undefined) return undefined;
+    if (n < 0) throw new CursorError(`Argument '${name}' must be a non-negative integer`);
+    return Math.min(n, options.maxSize);
+  };
+  const first = clamp(args.first, 'first');
+  const last = clamp(args.last, 'last');
+  const after = args.after ? decodeCursor(args.after, columns.length, 'after') : undefined;
+  const before = args.before ? decodeCursor(args.before, columns.length, 'before') : undefined;
+  const bounds = [after && afterWhere(columns, after, false), before && afterWhere(columns, before, true)].filter(
+    (w): w is object => Boolean(w),
+  );
+  const where = bounds.length ? { AND: bounds } : undefined;
+  const backwards = last !== undefined && first === undefined;
+  const size = backwards ? last! : (first ?? options.defaultSize);
+  let rows = await options.find({ where, orderBy: orderByOf(columns, backwards), take: size + 1 });
+  const more = rows.length > size;
+  rows = rows.slice(0, size);
+  if (backwards) rows.reverse();
+  if (!backwards && last !== undefined && rows.length > last) rows = rows.slice(rows.length - last);
+  const cursors = rows.map((r) => cursorOf(columns, r));
+  // Rows on the side of the page we did not walk: the cursor's row or anything beyond it.
+  const atOrBeyond = (cursor: KeyValue[] | undefined, reverse: boolean) => () =>
+    cursor ? options.exists({ NOT: afterWhere(columns, cursor, reverse) }) : Promise.resolve(false);
+  return {
+    rows,
+    cursors,
+    hasNextPage: backwards ? atOrBeyond(before, true) : async () => more,
+    hasPreviousPage: backwards ? async () => more : atOrBeyond(after, false),
+  };
+}

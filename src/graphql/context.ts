@@ -1,0 +1,16 @@
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Viewer } from '../domain/viewer.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+
+/** Everything a resolver may use; a new one per request (loaders cache per request). */
+export interface GraphQLContext {
+  prisma: PrismaClient;
+  viewer: Viewer;
+  /** Absolute base of the instance (`https://host`), for web URLs. */
+  baseUrl: string;
+  loaders: Loaders;
+}
+
+export function createContext(input: { prisma: PrismaClient; viewer: Viewer; baseUrl: string }): GraphQLContext {
+  return { ...input, loaders: createLoaders(input.prisma) };
+}

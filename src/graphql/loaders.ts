@@ -1,0 +1,74 @@
+import DataLoader from 'dataloader';
+import type {
+  Namespace,
+  Package,
+  PackageProtectionRule,
+  PackageTag,
+  Pipeline,
+  PrismaClient,
+  Project,
+  User,
+} from '../generated/prisma/client.ts';
+
+/** Loads rows by id in one statement per batch, in key order (null where missing). */
+function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await load([...ids]);
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+/** Loads the rows belonging to each key in one statement per batch. */
+function grouped<T>(load: (keys: number[]) => Promise<T[]>, keyOf: (row: T) => number): DataLoader<number, T[]> {
+  return new DataLoader(async (keys) => {
+    const rows = await load([...keys]);
+    const map = new Map<number, T[]>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const list = map.get(key);
+      if (list) list.push(row);
+      else map.set(key, [row]);
+    }
+    return keys.map((key) => map.get(key) ?? []);
+  });
+}
+
+export type PipelineWithUser = Pipeline & { user: User | null };
+
+/**
+ * Per-request DataLoaders: every relation a list can touch costs one statement per request, not per
+ * row. The list resolvers prime them with what the page query already fetched.
+ */
+export function createLoaders(prisma: PrismaClient) {
+  return {
+    user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
+    project: byId<Project>((ids) => prisma.project.findMany({ where: { id: { in: ids } } })),
+    namespace: byId<Namespace>((ids) => prisma.namespace.findMany({ where: { id: { in: ids } } })),
+    package: byId<Package>((ids) => prisma.package.findMany({ where: { id: { in: ids } } })),
+    pipeline: byId<Pipeline>((ids) => prisma.pipeline.findMany({ where: { id: { in: ids } } })),
+    tagsByPackage: grouped<PackageTag>(
+      (ids) => prisma.packageTag.findMany({ where: { packageId: { in: ids } }, orderBy: { id: 'asc' } }),
+      (tag) => tag.packageId,
+    ),
+    protectionRulesByProject: grouped<PackageProtectionRule>(
+      (ids) => prisma.packageProtectionRule.findMany({ where: { projectId: { in: ids } }, orderBy: { id: 'asc' } }),
+      (rule) => rule.projectId,
+    ),
+    /** Newest pipelines of each package (distinct, by pipeline id descending), with their users. */
+    pipelinesByPackage: grouped<{ packageId: number; pipeline: PipelineWithUser }>(
+      async (ids) => {
+        const infos = await prisma.packageBuildInfo.findMany({
+          where: { packageId: { in: ids }, pipelineId: { not: null } },
+          orderBy: [{ packageId: 'asc' }, { pipelineId: 'desc' }],
+          distinct: ['packageId', 'pipelineId'],
+          include: { pipeline: { include: { user: true } } },
+        });
+        return infos.map((info) => ({ packageId: info.packageId, pipeline: info.pipeline! }));
+      },
+      (row) => row.packageId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

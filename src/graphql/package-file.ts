@@ -1,0 +1,36 @@
+import type { PackageFile } from '../generated/prisma/client.ts';
+import { canReadPackages } from '../domain/policy.ts';
+import { builder } from './builder.ts';
+import { readableProject } from './project.ts';
+import { TimeScalar } from './scalars.ts';
+
+export const PackageFileRef = builder.objectRef<PackageFile>('PackageFile');
+
+builder.node(PackageFileRef, {
+  id: { resolve: (file) => file.id },
+  loadOne: async (id, ctx) => {
+    const file = await ctx.prisma.packageFile.findUnique({ where: { id: Number(id) }, include: { package: true } });
+    if (!file || file.status !== 'default') return null;
+    const project = await readableProject(ctx, file.package.projectId);
+    return project && canReadPackages(ctx.viewer, project) ? file : null;
+  },
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'fileName' in value,
+  fields: (t) => ({
+    fileName: t.exposeString('fileName'),
+    size: t.string({ resolve: (file) => file.size.toString() }),
+    fileMd5: t.exposeString('fileMd5', { nullable: true }),
+    fileSha1: t.exposeString('fileSha1', { nullable: true }),
+    fileSha256: t.exposeString('fileSha256', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: TimeScalar }),
+    updatedAt: t.expose('updatedAt', { type: TimeScalar }),
+    downloadPath: t.string({
+      resolve: async (file, _args, ctx) => {
+        const pkg = await ctx.loaders.package.load(file.packageId);
+        const project = pkg && (await ctx.loaders.project.load(pkg.projectId));
+        return `/${project?.fullPath}/-/package_files/${file.id}/download`;
+      },
+    }),
+  }),
+});
+
+export const PackageFileConnectionRef = builder.connectionObject({ type: PackageFileRef, name: 'PackageFileConnection' });

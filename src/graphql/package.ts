@@ -1,0 +1,439 @@
+import { GraphQLError } from 'graphql';
+import type { Package, PackageBuildInfo, PackageFile, PackageTag, Project } from '../generated/prisma/client.ts';
+import { deletableFiles, destroyPackages, markFilesForDestruction, NotFoundOrForbidden } from '../domain/deletion.ts';
+import { detailedStatuses, displayableStatuses, type PackageIncludes } from '../domain/packages.ts';
+import { cursorOf, paginate, type OrderColumn, type Page, type PageArgs } from '../domain/pagination.ts';
+import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
+import { findProjectByFullPath } from '../domain/projects.ts';
+import { anyRuleMatches } from '../domain/protection.ts';
+import { builder, type BuilderTypes } from './builder.ts';
+import { pageArgs, pageOrError, toConnection } from './connection.ts';
+import type { GraphQLContext } from './context.ts';
+import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
+import { GlobalIdError, parseGidOf } from './global-id.ts';
+import type { PipelineWithUser } from './loaders.ts';
+import { PackageFileConnectionRef, PackageFileRef } from './package-file.ts';
+import { PipelineConnectionRef, PipelineRef } from './pipeline.ts';
+import { ProjectRef, readableProject } from './project.ts';
+import { TimeScalar } from './scalars.ts';
+
+/** A package row, with the relations the page query may have fetched alongside it. */
+export type PackageRow = Package & {
+  tags?: PackageTag[];
+  buildInfos?: (PackageBuildInfo & { pipeline: PipelineWithUser | null })[];
+  /** How many pipelines per package the page query fetched (it asked for one more than it shows). */
+  pipelinesFetched?: number;
+};
+
+/** Argument scalars taking GitLab gids of one model (and its subclasses). */
+function gidScalar(name: 'PackagesPackageID' | 'PackagesPackageFileID', model: string) {
+  return builder.scalarType(name, {
+    description: `A \`${model}\` global ID, such as "gid://gitlab/${model}/1".`,
+    serialize: (value) => String(value),
+    parseValue: (value) => {
+      try {
+        return parseGidOf(value, model);
+      } catch (error) {
+        if (error instanceof GlobalIdError) throw new GraphQLError(error.message);
+        throw error;
+      }
+    },
+  });
+}
+export const PackagesPackageID = gidScalar('PackagesPackageID', 'Packages::Package');
+export const PackagesPackageFileID = gidScalar('PackagesPackageFileID', 'Packages::PackageFile');
+
+export const PackageLinksRef = builder.objectRef<{ webPath: string | null }>('PackageLinks');
+PackageLinksRef.implement({ fields: (t) => ({ webPath: t.exposeString('webPath', { nullable: true }) }) });
+
+export const PackagePermissionsRef = builder.objectRef<{ destroyPackage: boolean }>('PackagePermissions');
+PackagePermissionsRef.implement({ fields: (t) => ({ destroyPackage: t.exposeBoolean('destroyPackage') }) });
+
+export const PackageTagRef = builder.objectRef<PackageTag>('PackageTag');
+PackageTagRef.implement({
+  fields: (t) => ({
+    id: t.globalID({ resolve: (tag) => ({ type: 'PackageTag', id: tag.id }) }),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: TimeScalar }),
+    updatedAt: t.expose('updatedAt', { type: TimeScalar }),
+  }),
+});
+export const PackageTagConnectionRef = builder.connectionObject({ type: PackageTagRef, name: 'PackageTagConnection' });
+
+async function projectOf(ctx: GraphQLContext, pkg: Package): Promise<Project> {
+  const project = await ctx.loaders.project.load(pkg.projectId);
+  if (!project) throw new Error(`project ${pkg.projectId} of package ${pkg.id} is missing`);
+  return project;
+}
+
+/** GitLab's web path of a package: its detail page (terraform modules have their own registry page). */
+export function packageWebPath(pkg: Package, project: Project): string | null {
+  if (!detailedStatuses.includes(pkg.status)) return null;
+  const section = pkg.packageType === 'terraform_module' ? 'terraform_module_registry' : 'packages';
+  return `/${project.fullPath}/-/${section}/${pkg.id}`;
+}
+
+const byIdDescending: OrderColumn<{ id: number }>[] = [
+  {
+    direction: 'desc',
+    nullable: false,
+    value: (row) => row.id,
+    compare: () => ({}),
+    isNull: () => ({}),
+    orderBy: (d) => ({ id: d }),
+  },
+];
+
+/** Pages over rows already in memory, ordered by id descending (the pipelines of one package). */
+function pageInMemory<T extends { id: number }>(rows: T[], args: PageArgs, maxSize: number, complete: boolean): Page<T> {
+  const { first, last } = args;
+  const after = args.after ? Number(JSON.parse(Buffer.from(args.after, 'base64url').toString() || 'null')?.[0]) : undefined;
+  const before = args.before ? Number(JSON.parse(Buffer.from(args.before, 'base64url').toString() || 'null')?.[0]) : undefined;
+  let window = rows.filter((r) => (after === undefined || r.id < after) && (before === undefined || r.id > before));
+  const size = Math.min(first ?? last ?? maxSize, maxSize);
+  const backwards = last !== undefined && last !== null && (first === undefined || first === null);
+  const more = window.length > size || (!complete && !backwards && window.length >= size);
+  window = backwards ? window.slice(Math.max(0, window.length - size)) : window.slice(0, size);
+  return {
+    rows: window,
+    cursors: window.map((r) => cursorOf(byIdDescending, r)),
+    hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && r.id <= before) : more),
+    hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && r.id >= after)),
+  };
+}
+
+function validPipelineArgs(args: PageArgs): PageArgs {
+  for (const name of ['after', 'before'] as const) {
+    const cursor = args[name];
+    if (!cursor) continue;
+    let ok = false;
+    try {
+      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+      ok = Array.isArray(value) && value.length === 1 && Number.isInteger(value[0]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new GraphQLError(`Argument '${name}' has an invalid cursor`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return args;
+}
+
+const pipelinesMaxPageSize = 20;
+
+/** The fields every package type shares (Package, PackageBase, PackageDetailsType), but `id`. */
+function packageFields(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, PackageRow>) {
+  return {
+    name: t.exposeString('name'),
+    version: t.exposeString('version', { nullable: true }),
+    packageType: t.field({ type: PackageTypeEnum, resolve: (pkg) => pkg.packageType }),
+    status: t.field({ type: PackageStatusEnum, resolve: (pkg) => pkg.status }),
+    statusMessage: t.exposeString('statusMessage', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: TimeScalar }),
+    updatedAt: t.expose('updatedAt', { type: TimeScalar }),
+    project: t.field({ type: ProjectRef, resolve: (pkg, _args, ctx) => projectOf(ctx, pkg) }),
+    _links: t.field({
+      type: PackageLinksRef,
+      resolve: async (pkg, _args, ctx) => ({ webPath: packageWebPath(pkg, await projectOf(ctx, pkg)) }),
+    }),
+    tags: t.connection({
+      type: PackageTagRef,
+      nullable: true,
+      resolve: async (pkg, args, ctx) => {
+        const tags = pkg.tags ?? (await ctx.loaders.tagsByPackage.load(pkg.id));
+        const page = await pageOrError(async () => {
+          validPipelineArgs(args);
+          // Tags are few per package: ascending by id, paged in memory.
+          const descending = [...tags].reverse();
+          const p = pageInMemory(descending, pageArgs(args), 100, true);
+          return p;
+        });
+        return toConnection(page);
+      },
+    }, PackageTagConnectionRef),
+    protectionRuleExists: t.boolean({
+      resolve: async (pkg, _args, ctx) => anyRuleMatches(await ctx.loaders.protectionRulesByProject.load(pkg.projectId), pkg),
+    }),
+    userPermissions: t.field({
+      type: PackagePermissionsRef,
+      resolve: async (pkg, _args, ctx) => ({ destroyPackage: canDestroyPackages(ctx.viewer, await projectOf(ctx, pkg)) }),
+    }),
+  };
+}
+
+/** Every package type answers the same gid as `Package` (`gid://gitlab/Packages::Package/<id>`). */
+const packageGid = (t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, PackageRow>) =>
+  t.globalID({ resolve: (pkg) => ({ type: 'Package', id: pkg.id }) });
+
+function pipelinesField(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, PackageRow>) {
+  return t.connection(
+    {
+      type: PipelineRef,
+      nullable: true,
+      description: 'Pipelines that built the package, newest first (at most 20 per page).',
+      resolve: async (pkg, args, ctx) => {
+        if (!canReadPipelines(ctx.viewer, await projectOf(ctx, pkg))) return null;
+        validPipelineArgs(args);
+        // The page query may have fetched the newest pipelines already; else one batched load.
+        const preloaded = pkg.buildInfos?.map((info) => info.pipeline).filter((p): p is PipelineWithUser => p !== null);
+        const simple = !args.after && !args.before && !args.last && (args.first ?? pipelinesMaxPageSize) < (pkg.pipelinesFetched ?? 0);
+        const pipelines =
+          preloaded && simple ? dedupe(preloaded) : (await ctx.loaders.pipelinesByPackage.load(pkg.id)).map((r) => r.pipeline);
+        const complete = !(preloaded && simple) || preloaded.length < (pkg.pipelinesFetched ?? 0);
+        const page = pageInMemory(pipelines, pageArgs(args), pipelinesMaxPageSize, complete);
+        return toConnection(page, async (limit) => {
+          const all = (await ctx.loaders.pipelinesByPackage.load(pkg.id)).length;
+          return limit === null || limit === undefined ? all : Math.min(all, limit + 1);
+        });
+      },
+    },
+    PipelineConnectionRef,
+  );
+}
+
+function dedupe<T extends { id: number }>(rows: T[]): T[] {
+  const seen = new Set<number>();
+  return rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
+}
+
+export const PackageRef = builder.objectRef<PackageRow>('Package');
+builder.node(PackageRef, {
+  description: 'Represents a package in the Package Registry.',
+  id: { resolve: (pkg) => pkg.id },
+  loadOne: (id, ctx) => readablePackage(ctx, Number(id)),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'packageType' in value,
+  fields: (t) => ({ ...packageFields(t), pipelines: pipelinesField(t) }),
+});
+
+export const PackageBaseRef = builder.objectRef<PackageRow>('PackageBase');
+PackageBaseRef.implement({
+  description: 'Represents a package in the Package Registry (without its pipelines).',
+  fields: (t) => ({ id: packageGid(t), ...packageFields(t) }),
+});
+
+const countField = {
+  fields: (t: { int: (options: object) => unknown; arg: { int: (options: object) => unknown } }) => ({
+    count: t.int({
+      args: { limit: t.arg.int({ required: false, description: 'Stop counting at limit + 1.' }) },
+      resolve: (connection: { count: (limit?: number | null) => Promise<number> }, args: { limit?: number | null }) =>
+        connection.count(args.limit),
+    }),
+  }),
+};
+
+export const PackageConnectionRef = builder.connectionObject({
+  type: PackageRef,
+  name: 'PackageConnection',
+  ...(countField as object),
+});
+
+export const PackageBaseConnectionRef = builder.connectionObject({
+  type: PackageBaseRef,
+  name: 'PackageBaseConnection',
+  ...(countField as object),
+});
+
+export const PackageDetailsRef = builder.objectRef<PackageRow>('PackageDetailsType');
+PackageDetailsRef.implement({
+  description: 'Represents a package details in the Package Registry.',
+  fields: (t) => ({
+    id: packageGid(t),
+    ...packageFields(t),
+    pipelines: pipelinesField(t),
+    lastDownloadedAt: t.expose('lastDownloadedAt', { type: TimeScalar, nullable: true }),
+    publicPackage: t.boolean({
+      nullable: true,
+      resolve: async (pkg, _args, ctx) => (await projectOf(ctx, pkg)).visibility === 'public',
+    }),
+    versions: t.connection(
+      {
+        type: PackageBaseRef,
+        nullable: true,
+        description: 'Other versions of the package (same project, type and name), by version.',
+        resolve: async (pkg, args, ctx) => {
+          const where = {
+            projectId: pkg.projectId,
+            packageType: pkg.packageType,
+            name: pkg.name,
+            status: { in: displayableStatuses },
+            id: { not: pkg.id },
+            AND: [{ version: { not: null } }, ...(pkg.version === null ? [] : [{ version: { not: pkg.version } }])],
+          };
+          const columns: OrderColumn<Package>[] = [
+            {
+              direction: 'asc',
+              nullable: true,
+              value: (row) => row.version,
+              compare: (op, value) => ({ version: op === 'equals' ? value : { [op]: value } }),
+              isNull: (isNull) => ({ version: isNull ? null : { not: null } }),
+              orderBy: (d) => ({ version: { sort: d, nulls: d === 'asc' ? 'last' : 'first' } }),
+            },
+            {
+              direction: 'asc',
+              nullable: false,
+              value: (row) => row.id,
+              compare: (op, value) => ({ id: op === 'equals' ? value : { [op]: value } }),
+              isNull: () => ({}),
+              orderBy: (d) => ({ id: d }),
+            },
+          ];
+          const page = await pageOrError(() =>
+            paginate({
+              args: pageArgs(args),
+              defaultSize: 100,
+              maxSize: 100,
+              columns,
+              find: (q) => ctx.prisma.package.findMany({ where: { AND: [where, q.where ?? {}] }, orderBy: q.orderBy as never, take: q.take }),
+              exists: async (extra) => (await ctx.prisma.package.findFirst({ where: { AND: [where, extra] }, select: { id: true } })) !== null,
+            }),
+          );
+          return toConnection(page, (limit) =>
+            ctx.prisma.package.count({ where, ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}) }),
+          );
+        },
+      },
+      PackageBaseConnectionRef,
+    ),
+    packageFiles: t.connection(
+      {
+        type: PackageFileRef,
+        nullable: true,
+        resolve: async (pkg, args, ctx) => {
+          const where = { packageId: pkg.id, status: 'default' as const };
+          const columns: OrderColumn<PackageFile>[] = [
+            {
+              direction: 'asc',
+              nullable: false,
+              value: (row) => row.id,
+              compare: (op, value) => ({ id: op === 'equals' ? value : { [op]: value } }),
+              isNull: () => ({}),
+              orderBy: (d) => ({ id: d }),
+            },
+          ];
+          const page = await pageOrError(() =>
+            paginate({
+              args: pageArgs(args),
+              defaultSize: 100,
+              maxSize: 100,
+              columns,
+              find: (q) => ctx.prisma.packageFile.findMany({ where: { AND: [where, q.where ?? {}] }, orderBy: q.orderBy as never, take: q.take }),
+              exists: async (extra) =>
+                (await ctx.prisma.packageFile.findFirst({ where: { AND: [where, extra] }, select: { id: true } })) !== null,
+            }),
+          );
+          return toConnection(page);
+        },
+      },
+      PackageFileConnectionRef,
+    ),
+  }),
+});
+
+/** A package the viewer may read (any status), or null. */
+export async function readablePackage(ctx: GraphQLContext, id: number): Promise<PackageRow | null> {
+  const pkg = await ctx.loaders.package.load(id);
+  if (!pkg) return null;
+  const project = await readableProject(ctx, pkg.projectId);
+  return project && canReadPackages(ctx.viewer, project) ? pkg : null;
+}
+
+/** Relations to fetch with a page of packages, from what the query selects on its nodes. */
+export function includesForSelection(selected: Map<string, Record<string, unknown>>): PackageIncludes {
+  const pipelines = selected.get('pipelines');
+  const first = typeof pipelines?.first === 'number' ? pipelines.first : undefined;
+  const simplePipelines = pipelines && !pipelines.after && !pipelines.before && !pipelines.last;
+  return {
+    tags: selected.has('tags'),
+    latestPipelines: simplePipelines ? Math.min(first ?? pipelinesMaxPageSize, pipelinesMaxPageSize) + 1 : undefined,
+  };
+}
+
+builder.queryField('package', (t) =>
+  t.field({
+    type: PackageDetailsRef,
+    nullable: true,
+    description: 'A package the viewer may read, when its status is DEFAULT or DEPRECATED.',
+    args: { id: t.arg({ type: PackagesPackageID, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const pkg = await readablePackage(ctx, args.id);
+      return pkg && detailedStatuses.includes(pkg.status) ? pkg : null;
+    },
+  }),
+);
+
+/** Mutation errors GitLab reports at the top level. */
+function topLevel(run: () => Promise<{ errors: string[] }>) {
+  return run().catch((error: unknown) => {
+    if (error instanceof NotFoundOrForbidden) throw new GraphQLError(error.message);
+    throw error;
+  });
+}
+
+const maxBulk = 100;
+
+builder.relayMutationField(
+  'destroyPackage',
+  { inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true }) }) },
+  {
+    resolve: (_root, { input }, ctx) =>
+      topLevel(async () => {
+        const { errors } = await destroyPackages(ctx.prisma, ctx.viewer, [input.id]);
+        return { errors: errors.length ? ['Package is deletion protected.'] : [] };
+      }),
+  },
+  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
+);
+
+builder.relayMutationField(
+  'destroyPackages',
+  { inputFields: (t) => ({ ids: t.field({ type: [PackagesPackageID], required: true }) }) },
+  {
+    resolve: (_root, { input }, ctx) =>
+      topLevel(async () => {
+        const ids = input.ids;
+        if (ids.length > maxBulk) throw new GraphQLError(`Cannot delete more than ${maxBulk} packages`);
+        const { errors } = await destroyPackages(ctx.prisma, ctx.viewer, ids);
+        return { errors: errors.map((name) => `Package '${name}' is deletion protected.`) };
+      }),
+  },
+  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
+);
+
+builder.relayMutationField(
+  'destroyPackageFile',
+  { inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true }) }) },
+  {
+    resolve: (_root, { input }, ctx) =>
+      topLevel(async () => {
+        const files = await deletableFiles(ctx.prisma, ctx.viewer, [input.id]);
+        await markFilesForDestruction(ctx.prisma, files.map((f) => f.id));
+        return { errors: [] };
+      }),
+  },
+  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
+);
+
+builder.relayMutationField(
+  'destroyPackageFiles',
+  {
+    inputFields: (t) => ({
+      projectPath: t.id({ required: true }),
+      ids: t.field({ type: [PackagesPackageFileID], required: true }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      topLevel(async () => {
+        const ids = input.ids;
+        if (ids.length > maxBulk) throw new GraphQLError(`Cannot delete more than ${maxBulk} files`);
+        const project = await findProjectByFullPath(ctx.prisma, String(input.projectPath));
+        if (!project || !canDestroyPackages(ctx.viewer, project)) throw new NotFoundOrForbidden();
+        const files = await deletableFiles(ctx.prisma, ctx.viewer, ids);
+        if (files.some((f) => f.package.projectId !== project.id)) {
+          throw new GraphQLError('All files must be in the requested project');
+        }
+        await markFilesForDestruction(ctx.prisma, files.map((f) => f.id));
+        return { errors: [] };
+      }),
+  },
+  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
+);

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: undefined, logLevel: 'info', graphiql: true });
+    expect(config.dataDir).toBe(path.resolve('.data'));
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://app@db.internal:5432/registry',
+      DATA_DIR: '/var/lib/gw',
+      PUBLIC_URL: 'https://packages.example.com/',
+      LOG_LEVEL: 'DEBUG',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgresql://app@db.internal:5432/registry',
+      dataDir: '/var/lib/gw',
+      publicUrl: 'https://packages.example.com',
+      logLevel: 'debug',
+      graphiql: false,
+      exposeErrors: false,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^invalid configuration: PORT="abc" must be an integer from 0 to 65535$/],
+    [{ PORT: '70000' }, /PORT="70000" must be an integer/],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, /^invalid configuration: DATABASE_URL="mysql:\/\/x@y\/z" must be a postgresql:\/\/ URL/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL="not a url" must be a postgresql/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL="ftp:\/\/x" must be an http\(s\) URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+  ])('rejects %o with a message naming it', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT="eighty" must be an integer'],
+    ['DATABASE_URL', 'sqlite:./db', 'DATABASE_URL="sqlite:./db" must be a postgresql:// URL'],
+  ])('a bad %s stops startup with a one-line message', (name, value, message) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+      env: { ...process.env, [name]: value },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(message);
+  });
+});

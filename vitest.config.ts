@@ -1,4 +1,9 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql 16 has no "exports" map: Node (and so every dependency) loads its CommonJS build, while
+// Vite would pick the ESM one for our files. One copy only, or instanceof checks fail across them.
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
 // The whole suite runs twice: on the embedded PGlite and on PostgreSQL (TEST_DATABASE_URL).
 const shared = {
@@ -8,12 +13,14 @@ const shared = {
 };
 
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
+    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { test: { ...shared, name: 'pglite', env: { TEST_DB: 'pglite' } } },
-      { test: { ...shared, name: 'postgres', env: { TEST_DB: 'postgres' } } },
+      { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DB: 'pglite' } } },
+      { extends: true, test: { ...shared, name: 'postgres', env: { TEST_DB: 'postgres' } } },
     ],
   },
 });

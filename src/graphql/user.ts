@@ -7,7 +7,7 @@ builder.node(UserCoreRef, {
   description: 'Core representation of a GitLab user.',
   id: { resolve: (user) => user.id },
   loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.user.load(Number(id)))),
-  isTypeOf: () => false,
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'username' in value,
   fields: (t) => ({
     username: t.exposeString('username'),
     name: t.exposeString('name'),

@@ -2,6 +2,7 @@
 // GraphQL connections and therefore by the REST shim.
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Package, PackageStatus, PackageType } from '../generated/prisma/client.ts';
+import { PackageType as PackageTypes } from '../generated/prisma/enums.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { likeLiteral } from './like.ts';
 import { paginate, type OrderColumn, type Page, type PageArgs, type Direction, type KeyValue } from './pagination.ts';
@@ -73,6 +74,17 @@ const column = <K extends 'createdAt' | 'name' | 'version' | 'packageType' | 'id
   decode: options.date ? (value) => new Date(String(value)) : undefined,
 });
 
+/** Prisma cannot compare enums with gt/lt: "after npm" is "one of the types declared after npm". */
+const typeColumn = (direction: Direction): OrderColumn<PackageRow> => ({
+  ...column('packageType', direction),
+  compare: (op, value) => {
+    const types = Object.values(PackageTypes);
+    const at = types.indexOf(value as PackageType);
+    if (op === 'equals') return { packageType: value };
+    return { packageType: { in: op === 'gt' ? types.slice(at + 1) : types.slice(0, Math.max(at, 0)) } };
+  },
+});
+
 const projectPathColumn = (direction: Direction): OrderColumn<PackageRow> => ({
   direction,
   nullable: false,
@@ -93,7 +105,7 @@ export function packageOrder(sort: PackageSort): OrderColumn<PackageRow>[] {
     case 'version':
       return [column('version', d, { nullable: true }), column('id', d)];
     case 'type':
-      return [column('packageType', d), column('id', d)];
+      return [typeColumn(d), column('id', d)];
     case 'project_path':
       return [projectPathColumn(d), column('id', 'desc')];
   }

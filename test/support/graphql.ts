@@ -1,0 +1,56 @@
+// Runs GraphQL documents through the whole app (HTTP semantics, auth, limits) in-process, and
+// records the SQL statements each request makes.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createApp, type App } from '../../src/server.ts';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** A Prisma client that records every operation (with relationJoins, one SQL statement each). */
+export function recordingClient(prisma: PrismaClient) {
+  const log: string[] = [];
+  const client = prisma.$extends({
+    query: {
+      $allOperations({ model, operation, args, query }) {
+        log.push(model ? `${model}.${operation}` : operation);
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+  return { client, log };
+}
+
+export function testApp(prisma: PrismaClient, publicUrl?: string): App {
+  return createApp({
+    db: { prisma },
+    config: { publicUrl, graphiql: true, exposeErrors: true },
+    logger: createLogger('silent'),
+  });
+}
+
+export async function graphql<TData, TVars>(
+  app: App,
+  document: TypedDocumentNode<TData, TVars> | string,
+  variables?: TVars,
+  token?: string,
+): Promise<GraphQLResponse<TData>> {
+  const response = await app.fetch(
+    new Request('http://gw.test/api/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { 'private-token': token } : {}) },
+      body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
+    }),
+  );
+  return { status: response.status, ...(await response.json()) };
+}
+
+/** The world of test/fixtures/graphql-world.json: each user's token. */
+export const worldToken = (username: string) => `glpat-${username}-world-token-0001`;
+
+export const gid = (model: string, id: number) => `gid://gitlab/${model}/${id}`;

@@ -374,6 +374,7 @@ builder.relayMutationField(
   'destroyPackage',
   { inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true }) }) },
   {
+    nullable: true,
     resolve: (_root, { input }, ctx) =>
       topLevel(async () => {
         const { errors } = await destroyPackages(ctx.prisma, ctx.viewer, [input.id]);
@@ -387,6 +388,7 @@ builder.relayMutationField(
   'destroyPackages',
   { inputFields: (t) => ({ ids: t.field({ type: [PackagesPackageID], required: true }) }) },
   {
+    nullable: true,
     resolve: (_root, { input }, ctx) =>
       topLevel(async () => {
         const ids = input.ids;
@@ -402,6 +404,7 @@ builder.relayMutationField(
   'destroyPackageFile',
   { inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true }) }) },
   {
+    nullable: true,
     resolve: (_root, { input }, ctx) =>
       topLevel(async () => {
         const files = await deletableFiles(ctx.prisma, ctx.viewer, [input.id]);
@@ -421,6 +424,7 @@ builder.relayMutationField(
     }),
   },
   {
+    nullable: true,
     resolve: (_root, { input }, ctx) =>
       topLevel(async () => {
         const ids = input.ids;

@@ -1,0 +1,124 @@
+// GitLab's delete mutations: success, protection, missing and malformed ids, limits, all-or-nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture } from '../../src/db/fixture.ts';
+import type { App } from '../../src/server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { gid, graphql, testApp, worldToken } from '../support/graphql.ts';
+import {
+  DestroyPackageDocument,
+  DestroyPackageFileDocument,
+  DestroyPackageFilesDocument,
+  DestroyPackagesDocument,
+} from './generated/graphql.ts';
+
+let db: TestDatabase;
+let app: App;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
+  app = testApp(db.prisma);
+});
+afterAll(() => db.close());
+
+const pkgGid = (id: number) => gid('Packages::Package', id);
+const fileGid = (id: number) => gid('Packages::PackageFile', id);
+const statuses = async (ids: number[]) =>
+  (await db.prisma.package.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map((p) => p.status);
+const fileStatuses = async (ids: number[]) =>
+  (await db.prisma.packageFile.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map((f) => f.status);
+const denied = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+
+describe('destroyPackage', () => {
+  it('marks the package and its files pending destruction', async () => {
+    const result = await graphql(app, DestroyPackageDocument, { id: pkgGid(2) }, worldToken('pubmaint'));
+    expect(result).toEqual({ status: 200, data: { destroyPackage: { errors: [] } } });
+    expect(await statusesOf(2)).toEqual({ pkg: 'pending_destruction', files: ['pending_destruction'] });
+  });
+
+  it('refuses a protected package with an error in the payload, for a maintainer; an owner deletes it', async () => {
+    const result = await graphql(app, DestroyPackageDocument, { id: pkgGid(15) }, worldToken('pubmaint'));
+    expect(result).toEqual({ status: 200, data: { destroyPackage: { errors: ['Package is deletion protected.'] } } });
+    expect((await statusesOf(15)).pkg).toBe('default');
+    const owner = await graphql(app, DestroyPackageDocument, { id: pkgGid(15) }, worldToken('pubowner'));
+    expect(owner.data).toEqual({ destroyPackage: { errors: [] } });
+  });
+
+  it('a missing id is a top-level error', async () => {
+    const result = await graphql(app, DestroyPackageDocument, { id: pkgGid(987654) }, worldToken('root'));
+    expect(result.data).toEqual({ destroyPackage: null });
+    expect(result.errors?.map((e) => e.message)).toEqual([denied]);
+  });
+
+  it('a gid of another type, or a malformed one, is rejected before anything runs', async () => {
+    const wrong = await graphql(app, DestroyPackageDocument, { id: 'gid://gitlab/Project/1' }, worldToken('root'));
+    expect(wrong.errors?.[0]?.message).toContain('"gid://gitlab/Project/1" does not represent an instance of Packages::Package');
+    const malformed = await graphql(app, DestroyPackageDocument, { id: 'abc' }, worldToken('root'));
+    expect(malformed.errors?.[0]?.message).toContain('"abc" is not a valid Global ID');
+    expect(wrong.data).toBeUndefined();
+    expect(await statuses([1])).toEqual(['default']);
+  });
+
+  it('accepts subclass gids such as Packages::Npm::Package', async () => {
+    const result = await graphql(app, DestroyPackageDocument, { id: 'gid://gitlab/Packages::Npm::Package/12' }, worldToken('pubmaint'));
+    expect(result.data).toEqual({ destroyPackage: { errors: [] } });
+    expect(await statuses([12])).toEqual(['pending_destruction']);
+  });
+});
+
+async function statusesOf(id: number) {
+  const pkg = await db.prisma.package.findUniqueOrThrow({ where: { id }, include: { files: { orderBy: { id: 'asc' } } } });
+  return { pkg: pkg.status, files: pkg.files.map((f) => f.status) };
+}
+
+describe('destroyPackages', () => {
+  it('deletes all, reporting protected ones by name and deleting the rest', async () => {
+    const result = await graphql(app, DestroyPackagesDocument, { ids: [900, 901, 904].map(pkgGid) }, worldToken('pubmaint'));
+    expect(result).toEqual({ status: 200, data: { destroyPackages: { errors: ["Package 'keep-4' is deletion protected."] } } });
+    expect(await statuses([900, 901, 904])).toEqual(['pending_destruction', 'pending_destruction', 'default']);
+    expect(await fileStatuses([9000, 9001, 9004])).toEqual(['pending_destruction', 'pending_destruction', 'default']);
+  });
+
+  it('is all or nothing when one id may not be deleted', async () => {
+    // 30 is in a private project pubmaint cannot see.
+    const result = await graphql(app, DestroyPackagesDocument, { ids: [902, 30].map(pkgGid) }, worldToken('pubmaint'));
+    expect(result.errors?.map((e) => e.message)).toEqual([denied]);
+    expect(await statuses([30, 902])).toEqual(['default', 'default']);
+  });
+
+  it('refuses more than 100 ids', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => pkgGid(i + 1));
+    const result = await graphql(app, DestroyPackagesDocument, { ids }, worldToken('root'));
+    expect(result.errors?.map((e) => e.message)).toEqual(['Cannot delete more than 100 packages']);
+    expect(await statuses([1])).toEqual(['default']);
+  });
+});
+
+describe('destroyPackageFile(s)', () => {
+  it('marks one file pending destruction; the package stays', async () => {
+    const result = await graphql(app, DestroyPackageFileDocument, { id: fileGid(12) }, worldToken('pubmaint'));
+    expect(result.data).toEqual({ destroyPackageFile: { errors: [] } });
+    expect(await statusesOf(1)).toEqual({ pkg: 'default', files: ['default', 'pending_destruction', 'pending_destruction'] });
+    const again = await graphql(app, DestroyPackageFileDocument, { id: fileGid(12) }, worldToken('pubmaint'));
+    expect(again.errors?.map((e) => e.message)).toEqual([denied]);
+  });
+
+  it('deletes files in bulk within the named project', async () => {
+    const result = await graphql(app, DestroyPackageFilesDocument, { projectPath: 'bulk/things', ids: [9002, 9003].map(fileGid) }, worldToken('pubmaint'));
+    expect(result.data).toEqual({ destroyPackageFiles: { errors: [] } });
+    expect(await fileStatuses([9002, 9003])).toEqual(['pending_destruction', 'pending_destruction']);
+  });
+
+  it('refuses files of another project, changing nothing', async () => {
+    const result = await graphql(app, DestroyPackageFilesDocument, { projectPath: 'bulk/things', ids: [9005, 11].map(fileGid) }, worldToken('root'));
+    expect(result.errors?.map((e) => e.message)).toEqual(['All files must be in the requested project']);
+    expect(await fileStatuses([11, 9005])).toEqual(['default', 'default']);
+  });
+
+  it('refuses more than 100 ids, and a developer', async () => {
+    const many = await graphql(app, DestroyPackageFilesDocument, { projectPath: 'bulk/things', ids: Array.from({ length: 101 }, (_, i) => fileGid(i + 1)) }, worldToken('root'));
+    expect(many.errors?.map((e) => e.message)).toEqual(['Cannot delete more than 100 files']);
+    const dev = await graphql(app, DestroyPackageFilesDocument, { projectPath: 'priv/secret', ids: [fileGid(304)] }, worldToken('dev'));
+    expect(dev.errors?.map((e) => e.message)).toEqual([denied]);
+    expect(await fileStatuses([304])).toEqual(['default']);
+  });
+});

@@ -1,11 +1,9 @@
 import type { Namespace } from '../generated/prisma/client.ts';
-import { countPackages, findPackagesPage } from '../domain/packages.ts';
 import { canReadGroup, listsPackagesInGroup } from '../domain/policy.ts';
 import { findGroupByFullPath, findGroupProjects } from '../domain/projects.ts';
 import { builder } from './builder.ts';
-import { pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
 import { PackageGroupSortEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
-import { PackageConnectionRef, PackageRef, includesForSelection } from './package.ts';
+import { PackageConnectionRef, PackageRef, packagesConnection } from './package.ts';
 import { filtersFromArgs, packageFilterArgs } from './project.ts';
 
 export const GroupRef = builder.objectRef<Namespace>('Group');
@@ -55,10 +53,7 @@ builder.node(GroupRef, {
             filters: filtersFromArgs(args),
             sort: parseSort(args.sort ?? 'CREATED_DESC'),
           };
-          const page = await pageOrError(() =>
-            findPackagesPage(ctx.prisma, listing, pageArgs(args), includesForSelection(selectedNodeFields(info))),
-          );
-          return toConnection(page, (limit) => countPackages(ctx.prisma, listing, limit));
+          return packagesConnection(ctx, listing, args, info);
         },
       },
       PackageConnectionRef,

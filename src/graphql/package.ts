@@ -1,13 +1,20 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { Package, PackageBuildInfo, PackageFile, PackageTag, Project } from '../generated/prisma/client.ts';
 import { deletableFiles, destroyPackages, markFilesForDestruction, NotFoundOrForbidden } from '../domain/deletion.ts';
-import { detailedStatuses, displayableStatuses, type PackageIncludes } from '../domain/packages.ts';
+import {
+  countPackages,
+  detailedStatuses,
+  displayableStatuses,
+  findPackagesPage,
+  type PackageIncludes,
+  type PackageListing,
+} from '../domain/packages.ts';
 import { cursorOf, paginate, type OrderColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
 import { anyRuleMatches } from '../domain/protection.ts';
 import { builder, type BuilderTypes } from './builder.ts';
-import { pageArgs, pageOrError, toConnection } from './connection.ts';
+import { pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
 import { GlobalIdError, parseGidOf } from './global-id.ts';
@@ -334,6 +341,17 @@ export async function readablePackage(ctx: GraphQLContext, id: number): Promise<
   if (!pkg) return null;
   const project = await readableProject(ctx, pkg.projectId);
   return project && canReadPackages(ctx.viewer, project) ? pkg : null;
+}
+
+/**
+ * A page of a packages listing as a connection: the relations the query selects on its nodes (tags,
+ * newest pipelines with their users) come with the page in one statement; `count` is lazy.
+ */
+export async function packagesConnection(ctx: GraphQLContext, listing: PackageListing, args: PageArgs, info: GraphQLResolveInfo) {
+  const include = includesForSelection(selectedNodeFields(info));
+  const page = await pageOrError(() => findPackagesPage(ctx.prisma, listing, pageArgs(args), include));
+  for (const row of page.rows as PackageRow[]) row.pipelinesFetched = include.latestPipelines;
+  return toConnection(page as Page<PackageRow>, (limit) => countPackages(ctx.prisma, listing, limit));
 }
 
 /** Relations to fetch with a page of packages, from what the query selects on its nodes. */

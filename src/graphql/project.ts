@@ -1,14 +1,13 @@
 import type { Project } from '../generated/prisma/client.ts';
-import { findPackagesPage, countPackages, type PackageFilters } from '../domain/packages.ts';
+import type { PackageFilters } from '../domain/packages.ts';
 import { canReadPackages, canReadProject } from '../domain/policy.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
 import type { ArgBuilder } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder.ts';
-import { pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageSortEnum, PackageStatusEnum, PackageTypeEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
 import { GroupRef } from './group.ts';
-import { PackageConnectionRef, PackageRef, includesForSelection } from './package.ts';
+import { PackageConnectionRef, PackageRef, packagesConnection } from './package.ts';
 
 export const ProjectRef = builder.objectRef<Project>('Project');
 
@@ -74,10 +73,7 @@ builder.node(ProjectRef, {
         resolve: async (project, args, ctx, info) => {
           if (!canReadPackages(ctx.viewer, project)) return null;
           const listing = { projectIds: [project.id], filters: filtersFromArgs(args), sort: parseSort(args.sort ?? 'CREATED_DESC') };
-          const page = await pageOrError(() =>
-            findPackagesPage(ctx.prisma, listing, pageArgs(args), includesForSelection(selectedNodeFields(info))),
-          );
-          return toConnection(page, (limit) => countPackages(ctx.prisma, listing, limit));
+          return packagesConnection(ctx, listing, args, info);
         },
       },
       PackageConnectionRef,

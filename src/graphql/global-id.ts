@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 // GitLab's global ids: `gid://gitlab/<Model class>/<id>`. GraphQL type names map to model classes.
 const modelOfType: Record<string, string> = {
   Project: 'Project',
@@ -22,7 +24,8 @@ const typeOfModel: Record<string, string> = {
   User: 'UserCore',
 };
 
-export class GlobalIdError extends Error {
+/** A GraphQLError, so the message reaches the client wherever decoding fails (arguments, node(id:)). */
+export class GlobalIdError extends GraphQLError {
   override name = 'GlobalIdError';
 }
 

@@ -80,36 +80,41 @@ export function packageWebPath(pkg: Package, project: Project): string | null {
   return `/${project.fullPath}/-/${section}/${pkg.id}`;
 }
 
-const byIdDescending: OrderColumn<{ id: number }>[] = [
-  {
-    direction: 'desc',
-    nullable: false,
-    value: (row) => row.id,
-    compare: () => ({}),
-    isNull: () => ({}),
-    orderBy: (d) => ({ id: d }),
-  },
+const byId = (direction: 'asc' | 'desc'): OrderColumn<{ id: number }>[] => [
+  { direction, nullable: false, value: (row) => row.id, compare: () => ({}), isNull: () => ({}), orderBy: (d) => ({ id: d }) },
 ];
 
-/** Pages over rows already in memory, ordered by id descending (the pipelines of one package). */
-function pageInMemory<T extends { id: number }>(rows: T[], args: PageArgs, maxSize: number, complete: boolean): Page<T> {
+/**
+ * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
+ * package). `complete` says whether `rows` holds every row or only a prefix.
+ */
+function pageInMemory<T extends { id: number }>(
+  rows: T[],
+  args: PageArgs,
+  options: { maxSize: number; direction: 'asc' | 'desc'; complete: boolean },
+): Page<T> {
   const { first, last } = args;
-  const after = args.after ? Number(JSON.parse(Buffer.from(args.after, 'base64url').toString() || 'null')?.[0]) : undefined;
-  const before = args.before ? Number(JSON.parse(Buffer.from(args.before, 'base64url').toString() || 'null')?.[0]) : undefined;
-  let window = rows.filter((r) => (after === undefined || r.id < after) && (before === undefined || r.id > before));
-  const size = Math.min(first ?? last ?? maxSize, maxSize);
+  const cursorId = (cursor: string | null | undefined) =>
+    cursor ? Number(JSON.parse(Buffer.from(cursor, 'base64url').toString())[0]) : undefined;
+  const after = cursorId(args.after);
+  const before = cursorId(args.before);
+  // "Comes after" in the ordering.
+  const beyond = (a: number, b: number) => (options.direction === 'asc' ? a > b : a < b);
+  let window = rows.filter((r) => (after === undefined || beyond(r.id, after)) && (before === undefined || beyond(before, r.id)));
+  const size = Math.min(first ?? last ?? options.maxSize, options.maxSize);
   const backwards = last !== undefined && last !== null && (first === undefined || first === null);
-  const more = window.length > size || (!complete && !backwards && window.length >= size);
+  const more = window.length > size || (!options.complete && !backwards && window.length >= size);
   window = backwards ? window.slice(Math.max(0, window.length - size)) : window.slice(0, size);
+  const columns = byId(options.direction);
   return {
     rows: window,
-    cursors: window.map((r) => cursorOf(byIdDescending, r)),
-    hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && r.id <= before) : more),
-    hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && r.id >= after)),
+    cursors: window.map((r) => cursorOf(columns, r)),
+    hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && !beyond(before, r.id)) : more),
+    hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && !beyond(r.id, after))),
   };
 }
 
-function validPipelineArgs(args: PageArgs): PageArgs {
+function validCursorArgs(args: PageArgs): PageArgs {
   for (const name of ['after', 'before'] as const) {
     const cursor = args[name];
     if (!cursor) continue;
@@ -147,14 +152,9 @@ function packageFields(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Pac
       nullable: true,
       resolve: async (pkg, args, ctx) => {
         const tags = pkg.tags ?? (await ctx.loaders.tagsByPackage.load(pkg.id));
-        const page = await pageOrError(async () => {
-          validPipelineArgs(args);
-          // Tags are few per package: ascending by id, paged in memory.
-          const descending = [...tags].reverse();
-          const p = pageInMemory(descending, pageArgs(args), 100, true);
-          return p;
-        });
-        return toConnection(page);
+        // Tags are few per package: ascending by id, paged in memory.
+        validCursorArgs(args);
+        return toConnection(pageInMemory(tags, pageArgs(args), { maxSize: 100, direction: 'asc', complete: true }));
       },
     }, PackageTagConnectionRef),
     protectionRuleExists: t.boolean({
@@ -179,14 +179,14 @@ function pipelinesField(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Pa
       description: 'Pipelines that built the package, newest first (at most 20 per page).',
       resolve: async (pkg, args, ctx) => {
         if (!canReadPipelines(ctx.viewer, await projectOf(ctx, pkg))) return null;
-        validPipelineArgs(args);
+        validCursorArgs(args);
         // The page query may have fetched the newest pipelines already; else one batched load.
         const preloaded = pkg.buildInfos?.map((info) => info.pipeline).filter((p): p is PipelineWithUser => p !== null);
         const simple = !args.after && !args.before && !args.last && (args.first ?? pipelinesMaxPageSize) < (pkg.pipelinesFetched ?? 0);
         const pipelines =
           preloaded && simple ? dedupe(preloaded) : (await ctx.loaders.pipelinesByPackage.load(pkg.id)).map((r) => r.pipeline);
         const complete = !(preloaded && simple) || preloaded.length < (pkg.pipelinesFetched ?? 0);
-        const page = pageInMemory(pipelines, pageArgs(args), pipelinesMaxPageSize, complete);
+        const page = pageInMemory(pipelines, pageArgs(args), { maxSize: pipelinesMaxPageSize, direction: 'desc', complete });
         return toConnection(page, async (limit) => {
           const all = (await ctx.loaders.pipelinesByPackage.load(pkg.id)).length;
           return limit === null || limit === undefined ? all : Math.min(all, limit + 1);

@@ -1,0 +1,62 @@
+// The README's way of starting, end to end: `npm start` (here: the same command, tsx src/cli.ts serve)
+// on a fresh embedded database loads the demo data, answers GraphQL with a demo token, and exits by
+// itself on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDbMode } from '../support/database.ts';
+
+const demoToken = 'glpat-root-demo-0000000001';
+
+function waitForListening(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+// The embedded database is what `npm start` uses; the PostgreSQL run of the suite covers the rest.
+describe.runIf(testDbMode === 'pglite')('npm start on the embedded database', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pgw-e2e-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves the demo data over HTTP and stops cleanly on SIGTERM', async () => {
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await waitForListening(child);
+      const response = await fetch(`${url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'PRIVATE-TOKEN': demoToken },
+        body: JSON.stringify({ query: '{ currentUser { username } project(fullPath: "acme/platform/api") { packages(first: 5) { count nodes { name } } } }' }),
+      });
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body.errors).toBeUndefined();
+      expect(body.data.currentUser).toEqual({ username: 'root' });
+      expect(body.data.project.packages.count).toBeGreaterThan(0);
+      expect((await fetch(`${url}/-/readiness`)).status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      // Exits by itself: no forced kill here, and PGlite is closed (else the process would hang).
+      expect(await exited).toBe(0);
+    }
+  });
+});

@@ -118,3 +118,23 @@ describe('server', () => {
     expect(await response.text()).toContain('graphiql');
   });
 });
+
+describe('errors in production', () => {
+  it('are masked: no message of the cause, no stack trace', async () => {
+    const unreachable = await openDatabase({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none', dataDir: '' });
+    try {
+      const production = createApp({ db: unreachable, config: { ...config, exposeErrors: false }, logger });
+      const response = await production.fetch(
+        new Request('http://gw.test/api/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ project(fullPath: "a/b") { id } }' }),
+        }),
+      );
+      const body = await response.json();
+      expect(body).toEqual({ data: { project: null }, errors: [{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['project'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    } finally {
+      await unreachable.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type { Project } from '../generated/prisma/client.ts';
 import type { PackageFilters } from '../domain/packages.ts';
-import { canReadPackages, canReadProject } from '../domain/policy.ts';
+import { canReadGroup, canReadPackages, canReadProject } from '../domain/policy.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
 import type { ArgBuilder } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder.ts';
@@ -58,7 +58,7 @@ builder.node(ProjectRef, {
       description: 'The group of the project; null for personal projects.',
       resolve: async (project, _args, ctx) => {
         const namespace = await ctx.loaders.namespace.load(project.namespaceId);
-        return namespace?.kind === 'group' ? namespace : null;
+        return namespace?.kind === 'group' && canReadGroup(ctx.viewer, namespace) ? namespace : null;
       },
     }),
     packages: t.connection(

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDbMode } from '../support/database.ts';
+import { createScratchPostgres, testDbMode } from '../support/database.ts';
 
 const demoToken = 'glpat-root-demo-0000000001';
 
@@ -30,14 +30,23 @@ function waitForListening(child: ChildProcess): Promise<string> {
   });
 }
 
-// The embedded database is what `npm start` uses; the PostgreSQL run of the suite covers the rest.
-describe.runIf(testDbMode === 'pglite')('npm start on the embedded database', () => {
+// On the embedded database (what `npm start` uses) and, in the PostgreSQL run, on a new PostgreSQL database.
+describe(`npm start on ${testDbMode === 'pglite' ? 'the embedded database' : 'PostgreSQL'}`, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pgw-e2e-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('serves the demo data over HTTP and stops cleanly on SIGTERM', async () => {
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
+    if (testDbMode === 'postgres') {
+      const scratch = await createScratchPostgres();
+      cleanups.push(scratch.drop);
+      env.DATABASE_URL = scratch.url;
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await waitForListening(child);

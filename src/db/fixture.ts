@@ -467,7 +467,6 @@ class Loader {
   private pendingFiles = 0;
   /** The batch being written while the next one is parsed; every other statement waits for it. */
   private writing: Promise<void> = Promise.resolve();
-  private skipsTriggers = false;
   /** Whether the database held data before the load (then usernames, paths and tokens must not clash). */
   private checkClashes = false;
   private readonly explicitKinds = new Set<IdKind>();
@@ -496,14 +495,6 @@ class Loader {
 
   async start(): Promise<void> {
     this.checkClashes = !this.options.reset && !(await isDatabaseEmpty(this.sql));
-    // Every reference the loader writes points at a row it wrote itself in this transaction, so the
-    // per-row foreign-key triggers only cost time (half of a large load). A superuser (always on PGlite)
-    // skips them for this transaction.
-    const [role] = await this.sql.$queryRawUnsafe<{ superuser: boolean }[]>(`SELECT current_setting('is_superuser') = 'on' AS superuser`);
-    if (role?.superuser) {
-      await this.sql.$executeRawUnsafe('SET LOCAL session_replication_role = replica');
-      this.skipsTriggers = true;
-    }
   }
 
   warnUnknownKeys(kind: keyof typeof knownKeys, value: unknown, path: string): void {
@@ -1038,7 +1029,6 @@ class Loader {
         const newId = input.id !== undefined && input.id !== project.id ? input.id : undefined;
         if (newId !== undefined) await this.assignIds('project', [{ id: newId, path: project.path }]);
         // Foreign keys to projects cascade on update (a trigger), so a late `id` moves the rows written so far.
-        if (this.skipsTriggers) await this.sql.$executeRawUnsafe('SET LOCAL session_replication_role = origin');
         await this.sql.$executeRawUnsafe(
           `UPDATE "projects" SET id = $2, name = $3, visibility = $4::"Visibility", packages_enabled = $5,
              created_at = $6::timestamptz, updated_at = $7::timestamptz WHERE id = $1`,
@@ -1050,7 +1040,6 @@ class Loader {
           input.created_at ?? this.now,
           input.updated_at ?? this.now,
         );
-        if (this.skipsTriggers) await this.sql.$executeRawUnsafe('SET LOCAL session_replication_role = replica');
         if (newId !== undefined) project.id = newId;
       }
       await this.addProjectParts(project, input, late);

@@ -10,11 +10,12 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, loadFixture, formatSummary } from './db/fixture.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
-import { authenticate, type Viewer } from './domain/viewer.ts';
+import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';
 import { graphqlPlugins } from './graphql/limits.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
+import { handleRest, hasUnsupportedCredential, restPrefix } from './rest/router.ts';
 import { demoFixturePath } from './db/seed.ts';
 
 export interface AppOptions {
@@ -76,6 +77,11 @@ export function createApp({ db, config, logger }: AppOptions): App {
       const auth = await authenticate(prisma, tokenFromRequest(request, url));
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       return yoga.fetch(request, { viewer: auth.viewer, baseUrl });
+    }
+    if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
+      const auth = await authenticate(prisma, tokenFromRequest(request, url));
+      if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
+      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl });
     }
     return json(404, { error: '404 Not Found' });
   };

@@ -1,9 +1,10 @@
 // The packages finder: GitLab's filters, defaults and sorts (spec rest.md 2.4-2.6), used by the
 // GraphQL connections and therefore by the REST shim.
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { Package, PackageStatus, PackageType } from '../generated/prisma/client.ts';
+import type { Package, PackageBuildInfo, PackageStatus, PackageType, Pipeline, User } from '../generated/prisma/client.ts';
 import { PackageType as PackageTypes } from '../generated/prisma/enums.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { isStoredId } from './ids.ts';
 import { likeLiteral } from './like.ts';
 import { paginate, type OrderColumn, type Page, type PageArgs, type Direction, type KeyValue } from './pagination.ts';
 
@@ -55,7 +56,7 @@ export function packagesWhere(projectIds: number[], filters: PackageFilters): Pr
   return { AND: and };
 }
 
-type PackageRow = Package & { project?: { path: string } };
+type PackageRow = Package & { project?: { path: string } } & PackageRelations;
 
 const column = <K extends 'createdAt' | 'name' | 'version' | 'packageType' | 'id'>(
   field: K,
@@ -122,6 +123,25 @@ export interface PackageIncludes {
   tags?: boolean;
   /** How many newest pipelines (with their users) to fetch per package. */
   latestPipelines?: number;
+  /**
+   * The most recent build info (highest id) with its pipeline and the pipeline's user, as
+   * `lastBuildInfo` (not fetched here when `latestPipelines` is asked for: both read the same relation).
+   */
+  lastBuildInfo?: boolean;
+  /** Whether any build info links an existing pipeline, as `hasPipelines`. */
+  hasPipelines?: boolean;
+  /** The user who published the package, as `creator`. */
+  creator?: boolean;
+}
+
+/** A package's build info with its pipeline (null when the pipeline was deleted) and the pipeline's user. */
+export type BuildInfoWithPipeline = PackageBuildInfo & { pipeline: (Pipeline & { user: User | null }) | null };
+
+/** What `findPackagesPage` adds to a row for the includes asked for. */
+export interface PackageRelations {
+  lastBuildInfo?: BuildInfoWithPipeline | null;
+  hasPipelines?: boolean;
+  creator?: User | null;
 }
 
 export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKey): Prisma.PackageInclude | undefined {
@@ -135,8 +155,26 @@ export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKe
       take: include.latestPipelines,
       include: { pipeline: { include: { user: true } } },
     };
+  } else if (include.lastBuildInfo) {
+    result.buildInfos = { orderBy: { id: 'desc' }, take: 1, include: { pipeline: { include: { user: true } } } };
   }
+  if (include.hasPipelines) result._count = { select: { buildInfos: { where: { pipelineId: { not: null } } } } };
+  if (include.creator) result.creator = true;
   return Object.keys(result).length ? result : undefined;
+}
+
+/** Moves what `packageInclude` fetched under Prisma's relation names to the names of `PackageRelations`. */
+function withRelations<T extends Package>(row: T, include: PackageIncludes): T & PackageRelations {
+  const out = row as T & PackageRelations & { buildInfos?: BuildInfoWithPipeline[]; _count?: { buildInfos: number } };
+  if (include.lastBuildInfo && !include.latestPipelines) {
+    out.lastBuildInfo = out.buildInfos?.[0] ?? null;
+    delete out.buildInfos;
+  }
+  if (include.hasPipelines && out._count) {
+    out.hasPipelines = out._count.buildInfos > 0;
+    delete out._count;
+  }
+  return out;
 }
 
 export function findPackagesPage(
@@ -153,15 +191,27 @@ export function findPackagesPage(
     defaultSize: maxPageSize,
     maxSize: maxPageSize,
     columns,
-    find: ({ where, orderBy, take }) =>
-      prisma.package.findMany({
+    find: async ({ where, orderBy, take, skip }) => {
+      const rows = await prisma.package.findMany({
         where: withBase(where),
         orderBy: orderBy as Prisma.PackageOrderByWithRelationInput[],
         take,
+        skip,
         include: packageInclude(include, listing.sort.key),
-      }),
+      });
+      return rows.map((row) => withRelations(row, include));
+    },
     exists: async (where) => (await prisma.package.findFirst({ where: withBase(where), select: { id: true } })) !== null,
   });
+}
+
+/**
+ * The package with this id in a project if its status is one listed by default (GitLab's REST
+ * package lookup: hidden, processing and pending_destruction packages are not found).
+ */
+export function findListedPackage(prisma: PrismaClient, projectId: number, packageId: number): Promise<Package | null> {
+  if (!isStoredId(packageId)) return Promise.resolve(null);
+  return prisma.package.findFirst({ where: { id: packageId, projectId, status: { in: displayableStatuses } } });
 }
 
 /** Counts a listing; with `limit`, stops counting at limit + 1 rows. */

@@ -29,6 +29,8 @@ export interface PageArgs {
   last?: number | null;
   after?: string | null;
   before?: string | null;
+  /** Rows of the ordering to skip before the page (offset paging, as GitLab's REST API pages); only with `first`. */
+  offset?: number | null;
 }
 
 export function encodeCursor(values: KeyValue[]): string {
@@ -106,7 +108,7 @@ export async function paginate<Row>(options: {
   defaultSize: number;
   maxSize: number;
   columns: OrderColumn<Row>[];
-  find: (q: { where: object | undefined; orderBy: object[]; take: number }) => Promise<Row[]>;
+  find: (q: { where: object | undefined; orderBy: object[]; take: number; skip?: number }) => Promise<Row[]>;
   exists: (where: object) => Promise<boolean>;
 }): Promise<Page<Row>> {
   const { args, columns } = options;
@@ -117,6 +119,7 @@ export async function paginate<Row>(options: {
   };
   const first = clamp(args.first, 'first');
   const last = clamp(args.last, 'last');
+  if (args.offset !== null && args.offset !== undefined) return offsetPage(options, first, args.offset);
   const after = args.after ? decodeCursor(args.after, columns.length, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, columns.length, 'before') : undefined;
   const bounds = [after && afterWhere(columns, after, false), before && afterWhere(columns, before, true)].filter(
@@ -139,5 +142,31 @@ export async function paginate<Row>(options: {
     cursors,
     hasNextPage: backwards ? atOrBeyond(before, true) : async () => more,
     hasPreviousPage: backwards ? async () => more : atOrBeyond(after, false),
+  };
+}
+
+/**
+ * An offset page: `first` rows (default size) after skipping `offset` rows of the ordering. Cannot be
+ * combined with cursors or `last`.
+ */
+async function offsetPage<Row>(
+  options: Parameters<typeof paginate<Row>>[0],
+  first: number | undefined,
+  offset: number,
+): Promise<Page<Row>> {
+  const { args, columns } = options;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new CursorError("Argument 'offset' must be a non-negative integer");
+  if (args.after || args.before || (args.last !== null && args.last !== undefined)) {
+    throw new CursorError("Argument 'offset' cannot be combined with 'after', 'before' or 'last'");
+  }
+  const size = first ?? options.defaultSize;
+  const fetched = await options.find({ where: undefined, orderBy: orderByOf(columns, false), take: size + 1, skip: offset });
+  const rows = fetched.slice(0, size);
+  return {
+    rows,
+    cursors: rows.map((r) => cursorOf(columns, r)),
+    hasNextPage: async () => fetched.length > size,
+    // Rows were skipped if there are any rows at all.
+    hasPreviousPage: async () => offset > 0 && (rows.length > 0 || (await options.exists({}))),
   };
 }

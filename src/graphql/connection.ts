@@ -42,11 +42,16 @@ export async function pageOrError<T>(run: () => Promise<Page<T>>): Promise<Page<
   }
 }
 
+/** Description of the gateway's `offset` argument on the connections offset-paged clients read. */
+export const offsetDescription =
+  'Skip this many rows of the ordering before the page (beyond GitLab: offset paging, as GitLab\'s REST API pages). Only with `first`.';
+
 export const pageArgs = (args: PageArgs): PageArgs => ({
   first: args.first,
   last: args.last,
   after: args.after,
   before: args.before,
+  offset: args.offset,
 });
 
 /**

@@ -9,6 +9,7 @@ const modelOfType: Record<string, string> = {
   PackageDetailsType: 'Packages::Package',
   PackageFile: 'Packages::PackageFile',
   PackageTag: 'Packages::Tag',
+  PackageBuildInfo: 'Packages::BuildInfo',
   Pipeline: 'Ci::Pipeline',
   UserCore: 'User',
 };

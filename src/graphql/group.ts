@@ -2,6 +2,7 @@ import type { Namespace } from '../generated/prisma/client.ts';
 import { canReadGroup, listsPackagesInGroup } from '../domain/policy.ts';
 import { findGroupByFullPath, findGroupProjects } from '../domain/projects.ts';
 import { builder } from './builder.ts';
+import { offsetDescription } from './connection.ts';
 import { PackageGroupSortEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
 import { PackageConnectionRef, PackageRef, packagesConnection } from './package.ts';
 import { filtersFromArgs, packageFilterArgs } from './project.ts';
@@ -43,6 +44,7 @@ builder.node(GroupRef, {
             defaultValue: true,
             description: 'Include the projects of subgroups (REST: exclude_subgroups inverted).',
           }),
+          offset: t.arg.int({ required: false, description: offsetDescription }),
         },
         resolve: async (group, args, ctx, info) => {
           const projects = await findGroupProjects(ctx.prisma, group, args.includeSubgroups ?? true);

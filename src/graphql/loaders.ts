@@ -1,4 +1,7 @@
 import DataLoader from 'dataloader';
+import { lastBuildInfos, packagesWithPipelines, pipelinesOfPackageFiles } from '../domain/build-infos.ts';
+import { isStoredId } from '../domain/ids.ts';
+import type { BuildInfoWithPipeline } from '../domain/packages.ts';
 import type {
   Namespace,
   Package,
@@ -10,10 +13,11 @@ import type {
   User,
 } from '../generated/prisma/client.ts';
 
-/** Loads rows by id in one statement per batch, in key order (null where missing). */
+/** Loads rows by id in one statement per batch, in key order (null where missing or not an id). */
 function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
   return new DataLoader(async (ids) => {
-    const rows = await load([...ids]);
+    const stored = ids.filter(isStoredId);
+    const rows = stored.length ? await load(stored) : [];
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
   });
@@ -67,6 +71,21 @@ export function createLoaders(prisma: PrismaClient) {
         return infos.map((info) => ({ packageId: info.packageId, pipeline: info.pipeline! }));
       },
       (row) => row.packageId,
+    ),
+    /** The most recent build info (highest id) of each package, null when it has none. */
+    lastBuildInfoByPackage: new DataLoader<number, BuildInfoWithPipeline | null>(async (ids) => {
+      const rows = new Map((await lastBuildInfos(prisma, [...ids])).map((r) => [r.packageId, r]));
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
+    /** Whether some existing pipeline built each package. */
+    hasPipelinesByPackage: new DataLoader<number, boolean>(async (ids) => {
+      const built = new Set(await packagesWithPipelines(prisma, [...ids]));
+      return ids.map((id) => built.has(id));
+    }),
+    /** The distinct pipelines that built each package file, newest first, with their users. */
+    pipelinesByPackageFile: grouped<{ packageFileId: number; pipeline: PipelineWithUser }>(
+      (ids) => pipelinesOfPackageFiles(prisma, ids),
+      (row) => row.packageFileId,
     ),
   };
 }

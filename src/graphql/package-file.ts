@@ -1,4 +1,5 @@
 import type { PackageFile } from '../generated/prisma/client.ts';
+import type { PackageFileSort } from '../domain/package-files.ts';
 import { canReadPackages } from '../domain/policy.ts';
 import { builder } from './builder.ts';
 import { readableProject } from './project.ts';
@@ -33,4 +34,29 @@ builder.node(PackageFileRef, {
   }),
 });
 
-export const PackageFileConnectionRef = builder.connectionObject({ type: PackageFileRef, name: 'PackageFileConnection' });
+export const PackageFileConnectionRef = builder.connectionObject({
+  type: PackageFileRef,
+  name: 'PackageFileConnection',
+  fields: (t) => ({
+    count: t.int({
+      description: 'The number of files (beyond GitLab).',
+      args: { limit: t.arg.int({ required: false, description: 'Stop counting at limit + 1.' }) },
+      resolve: (connection, args) => (connection as unknown as { count: (limit?: number | null) => Promise<number> }).count(args.limit),
+    }),
+  }),
+});
+
+const fileSorts = ['ID_ASC', 'ID_DESC', 'CREATED_ASC', 'CREATED_DESC', 'FILE_NAME_ASC', 'FILE_NAME_DESC'] as const;
+export type FileSortName = (typeof fileSorts)[number];
+
+export const PackageFileSortEnum = builder.enumType('PackageFileSort', {
+  description: 'Orders of package files (beyond GitLab); ties are broken by id in the same direction.',
+  values: fileSorts,
+});
+
+/** `FILE_NAME_DESC` -> file_name, descending. */
+export function parseFileSort(name: FileSortName): PackageFileSort {
+  const direction = name.endsWith('_ASC') ? 'asc' : 'desc';
+  const keys = { ID: 'id', CREATED: 'created_at', FILE_NAME: 'file_name' } as const;
+  return { key: keys[name.slice(0, name.lastIndexOf('_')) as keyof typeof keys], direction };
+}

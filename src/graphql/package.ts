@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import type { Package, PackageBuildInfo, PackageFile, PackageTag, Project } from '../generated/prisma/client.ts';
+import type { Package, PackageBuildInfo, PackageTag, Project } from '../generated/prisma/client.ts';
 import { deletableFiles, destroyPackages, markFilesForDestruction, NotFoundOrForbidden } from '../domain/deletion.ts';
 import {
   countPackages,
@@ -8,29 +8,32 @@ import {
   findPackagesPage,
   type PackageIncludes,
   type PackageListing,
+  type PackageRelations,
 } from '../domain/packages.ts';
 import { cursorOf, paginate, type OrderColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
+import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
 import { anyRuleMatches } from '../domain/protection.ts';
 import { builder, type BuilderTypes } from './builder.ts';
-import { pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
+import { offsetDescription, pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
 import { GlobalIdError, parseGidOf } from './global-id.ts';
 import type { PipelineWithUser } from './loaders.ts';
-import { PackageFileConnectionRef, PackageFileRef } from './package-file.ts';
+import { PackageFileConnectionRef, PackageFileRef, PackageFileSortEnum, parseFileSort } from './package-file.ts';
 import { PipelineConnectionRef, PipelineRef } from './pipeline.ts';
 import { ProjectRef, readableProject } from './project.ts';
 import { TimeScalar } from './scalars.ts';
 
 /** A package row, with the relations the page query may have fetched alongside it. */
-export type PackageRow = Package & {
-  tags?: PackageTag[];
-  buildInfos?: (PackageBuildInfo & { pipeline: PipelineWithUser | null })[];
-  /** How many pipelines per package the page query fetched (it asked for one more than it shows). */
-  pipelinesFetched?: number;
-};
+export type PackageRow = Package &
+  PackageRelations & {
+    tags?: PackageTag[];
+    buildInfos?: (PackageBuildInfo & { pipeline: PipelineWithUser | null })[];
+    /** How many pipelines per package the page query fetched (it asked for one more than it shows). */
+    pipelinesFetched?: number;
+  };
 
 /** Argument scalars taking GitLab gids of one model (and its subclasses). */
 function gidScalar(name: 'PackagesPackageID' | 'PackagesPackageFileID', model: string) {
@@ -304,30 +307,20 @@ PackageDetailsRef.implement({
       {
         type: PackageFileRef,
         nullable: true,
+        args: {
+          sort: t.arg({
+            type: PackageFileSortEnum,
+            required: false,
+            defaultValue: 'ID_ASC',
+            description: 'Order of the files (beyond GitLab: GitLab orders by id).',
+          }),
+          offset: t.arg.int({ required: false, description: offsetDescription }),
+        },
         resolve: async (pkg, args, ctx) => {
-          const where = { packageId: pkg.id, status: 'default' as const };
-          const columns: OrderColumn<PackageFile>[] = [
-            {
-              direction: 'asc',
-              nullable: false,
-              value: (row) => row.id,
-              compare: (op, value) => ({ id: op === 'equals' ? value : { [op]: value } }),
-              isNull: () => ({}),
-              orderBy: (d) => ({ id: d }),
-            },
-          ];
           const page = await pageOrError(() =>
-            paginate({
-              args: pageArgs(args),
-              defaultSize: 100,
-              maxSize: 100,
-              columns,
-              find: (q) => ctx.prisma.packageFile.findMany({ where: { AND: [where, q.where ?? {}] }, orderBy: q.orderBy as never, take: q.take }),
-              exists: async (extra) =>
-                (await ctx.prisma.packageFile.findFirst({ where: { AND: [where, extra] }, select: { id: true } })) !== null,
-            }),
+            findPackageFilesPage(ctx.prisma, pkg.id, parseFileSort(args.sort ?? 'ID_ASC'), pageArgs(args)),
           );
-          return toConnection(page);
+          return toConnection(page, (limit) => countPackageFiles(ctx.prisma, pkg.id, limit));
         },
       },
       PackageFileConnectionRef,
@@ -362,6 +355,9 @@ export function includesForSelection(selected: Map<string, Record<string, unknow
   return {
     tags: selected.has('tags'),
     latestPipelines: simplePipelines ? Math.min(first ?? pipelinesMaxPageSize, pipelinesMaxPageSize) + 1 : undefined,
+    lastBuildInfo: selected.has('lastBuildInfo'),
+    hasPipelines: selected.has('hasPipelines'),
+    creator: selected.has('creator'),
   };
 }
 

@@ -4,6 +4,7 @@ import { canReadGroup, canReadPackages, canReadProject } from '../domain/policy.
 import { findProjectByFullPath } from '../domain/projects.ts';
 import type { ArgBuilder } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder.ts';
+import { offsetDescription } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageSortEnum, PackageStatusEnum, PackageTypeEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
 import { GroupRef } from './group.ts';
@@ -69,6 +70,7 @@ builder.node(ProjectRef, {
         args: {
           sort: t.arg({ type: PackageSortEnum, required: false, defaultValue: 'CREATED_DESC' }),
           ...packageFilterArgs(t.arg),
+          offset: t.arg.int({ required: false, description: offsetDescription }),
         },
         resolve: async (project, args, ctx, info) => {
           if (!canReadPackages(ctx.viewer, project)) return null;

@@ -8,5 +8,11 @@ import './group.ts';
 import './package.ts';
 import './package-file.ts';
 import './pipeline.ts';
+import './project-permissions.ts';
+import './project-package.ts';
+import './package-build-info.ts';
+import './package-metadata.ts';
+import './package-extras.ts';
+import './destroy-project-package.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -47,6 +47,17 @@ describe('destroyPackage', () => {
     const result = await graphql(app, DestroyPackageDocument, { id: pkgGid(987654) }, worldToken('root'));
     expect(result.data).toEqual({ destroyPackage: null });
     expect(result.errors?.map((e) => e.message)).toEqual([denied]);
+    const huge = await graphql(app, DestroyPackageDocument, { id: pkgGid(99_999_999_999) }, worldToken('root'));
+    expect(huge.errors?.map((e) => e.message)).toEqual([denied]);
+  });
+
+  it('a read_api token may not delete, whatever its user may do', async () => {
+    const result = await graphql(app, DestroyPackageDocument, { id: pkgGid(3) }, 'glpat-pubmaint-readonly-0001');
+    expect(result.errors?.map((e) => e.message)).toEqual([denied]);
+    const file = await graphql(app, DestroyPackageFileDocument, { id: fileGid(11) }, 'glpat-pubmaint-readonly-0001');
+    expect(file.errors?.map((e) => e.message)).toEqual([denied]);
+    expect(await statuses([3])).toEqual(['default']);
+    expect(await fileStatuses([11])).toEqual(['default']);
   });
 
   it('a gid of another type, or a malformed one, is rejected before anything runs', async () => {

@@ -1,10 +1,9 @@
 // The operations GitLab's package-registry frontend sends (our equivalents in documents/) validate
 // and return the right data. The delete mutations are covered in mutations.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { gid, graphql, testApp, worldToken } from '../support/graphql.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { gid, graphql, openWorld, worldToken } from '../support/graphql.ts';
 import {
   GetPackageErrorsCountDocument,
   GetPackageFilesDocument,
@@ -16,11 +15,7 @@ import {
 
 let db: TestDatabase;
 let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
-  app = testApp(db.prisma, 'https://gitlab.example.com');
-});
+beforeAll(async () => ({ db, app } = await openWorld('https://gitlab.example.com')));
 afterAll(() => db.close());
 
 const pkg = (id: number) => gid('Packages::Package', id);

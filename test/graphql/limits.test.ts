@@ -1,18 +1,13 @@
 // Abusive queries get a clear GraphQL error and a 4xx/200 status, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
 import { limits } from '../../src/graphql/limits.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { graphql, testApp, worldToken } from '../support/graphql.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { graphql, openWorld, worldToken } from '../support/graphql.ts';
 
 let db: TestDatabase;
 let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
-  app = testApp(db.prisma);
-});
+beforeAll(async () => ({ db, app } = await openWorld()));
 afterAll(() => db.close());
 
 /** project -> group -> parent -> ... -> id: a query `depth` fields deep (the leaf counts). */

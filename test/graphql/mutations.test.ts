@@ -1,9 +1,8 @@
 // GitLab's delete mutations: success, protection, missing and malformed ids, limits, all-or-nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { gid, graphql, testApp, worldToken } from '../support/graphql.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { gid, graphql, openWorld, worldToken } from '../support/graphql.ts';
 import {
   DestroyPackageDocument,
   DestroyPackageFileDocument,
@@ -13,11 +12,7 @@ import {
 
 let db: TestDatabase;
 let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
-  app = testApp(db.prisma);
-});
+beforeAll(async () => ({ db, app } = await openWorld()));
 afterAll(() => db.close());
 
 const pkgGid = (id: number) => gid('Packages::Package', id);

@@ -1,17 +1,12 @@
 // The packages connection on Project and Group: every filter, sort and default, pagination, count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { graphql, testApp, worldToken } from '../support/graphql.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { graphql, openWorld, worldToken } from '../support/graphql.ts';
 
 let db: TestDatabase;
 let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
-  app = testApp(db.prisma);
-});
+beforeAll(async () => ({ db, app } = await openWorld()));
 afterAll(() => db.close());
 
 /** Ids of `packages(<args>)` on a project (or group), first page of up to 100. */

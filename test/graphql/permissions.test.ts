@@ -1,17 +1,12 @@
 // The permission matrix (spec rest.md 1.6 / 5a, graphql.md "Permissions") for every kind of caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { gid, graphql, testApp, worldToken } from '../support/graphql.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { gid, graphql, openWorld, worldToken } from '../support/graphql.ts';
 
 let db: TestDatabase;
 let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
-  app = testApp(db.prisma);
-});
+beforeAll(async () => ({ db, app } = await openWorld()));
 afterAll(() => db.close());
 
 type Caller = 'anonymous' | 'outsider' | 'guest' | 'rep' | 'dev' | 'maint' | 'owner' | 'root';

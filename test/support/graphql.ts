@@ -4,7 +4,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
+import { loadFixture } from '../../src/db/fixture.ts';
 import { createApp, type App } from '../../src/server.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -48,6 +50,13 @@ export async function graphql<TData, TVars>(
     }),
   );
   return { status: response.status, ...(await response.json()) };
+}
+
+/** A fresh database holding test/fixtures/graphql-world.json, and the app over it. */
+export async function openWorld(publicUrl?: string): Promise<{ db: TestDatabase; app: App }> {
+  const db = await createTestDatabase();
+  await loadFixture(db.prisma, 'test/fixtures/graphql-world.json');
+  return { db, app: testApp(db.prisma, publicUrl) };
 }
 
 /** The world of test/fixtures/graphql-world.json: each user's token. */

@@ -1,0 +1,112 @@
+// CPU accounting (Linux /proc): who spends the CPU of a request: the service process, the bench
+// database's PostgreSQL backends, the load generator, and how much other work shares the machine.
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process, ms; undefined when /proc cannot tell. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // fields 14 and 15 of stat(5)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Machine-wide CPU ms from /proc/stat: time in processes (user, nice, system), in interrupts (irq,
+ * softirq: the loopback network stack mostly, which no process is charged for), and all of it.
+ */
+function machineCpuMs(): { tasks: number; all: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const at = (i: number) => f[i] ?? 0;
+    return { tasks: (at(0) + at(1) + at(2)) * TICK_MS, all: f.slice(0, 8).reduce((a, b) => a + b, 0) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the CPU of the bench database's backends (pg_stat_activity, through an admin connection to
+ * another database), so other work on the same PostgreSQL server is not charged to the targets.
+ */
+export class CpuMonitor {
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly database: string,
+  ) {}
+
+  static async open(adminUrl: string, database: string): Promise<CpuMonitor> {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    return new CpuMonitor(client, database);
+  }
+
+  /** A sample with the CPU of the service process `pid`. */
+  async sample(pid: number): Promise<CpuSample> {
+    const { rows } = await this.client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [this.database]);
+    const postgres = new Map<number, number>();
+    for (const { pid } of rows) {
+      const ms = processCpuMs(pid);
+      if (ms !== undefined) postgres.set(pid, ms);
+    }
+    const usage = process.cpuUsage();
+    return {
+      service: processCpuMs(pid),
+      postgres,
+      bench: (usage.user + usage.system) / 1000,
+      machine: machineCpuMs(),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+}
+
+export interface CpuSample {
+  service: number | undefined;
+  /** CPU ms of the bench database's backends, by pid. */
+  postgres: Map<number, number>;
+  bench: number;
+  machine: { tasks: number; all: number } | undefined;
+}
+
+/** CPU ms spent between two samples, per process group (a backend that ended meanwhile is not counted). */
+export function cpuBetween(before: CpuSample, after: CpuSample): CpuUse | undefined {
+  if (before.service === undefined || after.service === undefined || after.postgres.size === 0) return undefined;
+  let postgres = 0;
+  for (const [pid, ms] of after.postgres) postgres += ms - (before.postgres.get(pid) ?? 0); // a new backend started in the round
+  const service = after.service - before.service;
+  const loadGenerator = after.bench - before.bench;
+  const machine =
+    before.machine && after.machine
+      ? { tasks: after.machine.tasks - before.machine.tasks, all: after.machine.all - before.machine.all }
+      : undefined;
+  return {
+    service,
+    postgres,
+    loadGenerator,
+    others: machine ? Math.max(0, machine.tasks - service - postgres - loadGenerator) : undefined,
+  };
+}
+
+export interface CpuUse {
+  /** The gateway's or the reference's node process. */
+  service: number;
+  /** The bench database's backends. */
+  postgres: number;
+  /** This process: autocannon (the proxy is not running during the load). */
+  loadGenerator: number;
+  /** Every other process on the machine (other work, PostgreSQL's background workers), ms. */
+  others?: number | undefined;
+}
+
+/** A round is noisy when other processes used more than this share of one core. */
+export const noisyOthersShare = 0.25;
+

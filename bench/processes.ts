@@ -1,0 +1,169 @@
+// Child processes of the bench (the gateway, the reference, the seed) and the cleanup that stops them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchDir } from './generate.ts';
+
+export const root = path.dirname(benchDir);
+
+export const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** A failure the bench explains in its message (no stack needed). */
+export class BenchError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------
+// Cleanup: everything started registers how to undo it; run in reverse order, at the end or on a signal.
+
+const cleanups: { name: string; run: () => Promise<void> }[] = [];
+let cleaning: Promise<void> | undefined;
+export function cleanup(): Promise<void> {
+  return (cleaning ??= (async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        log(`cleanup "${step.name}" failed: ${(error as Error).message}`);
+      }
+    }
+  })());
+}
+export function onCleanup(name: string, run: () => Promise<void>): () => Promise<void> {
+  const step = { name, run };
+  cleanups.push(step);
+  return async () => {
+    const i = cleanups.indexOf(step);
+    if (i >= 0) cleanups.splice(i, 1);
+    await run();
+  };
+}
+/** On SIGINT / SIGTERM: clean up, then exit 130. */
+export function installSignalCleanup(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** The last lines of its output, for error messages. */
+  tail: string[];
+  /** performance.now() at spawn. */
+  startedAt: number;
+  exit: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, echo = 20): Child {
+  const startedAt = performance.now();
+  const proc = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  let echoed = 0;
+  const take = (stream: NodeJS.ReadableStream | null, passLines: boolean) => {
+    let partial = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        if (passLines && echoed < echo) {
+          echoed++;
+          console.error(`[${name}] ${line}${echoed === echo ? '  (further output not shown)' : ''}`);
+        }
+      }
+    });
+  };
+  take(proc.stdout, false);
+  take(proc.stderr, true);
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  proc.once('error', (error) => tail.push(`spawn error: ${error.message}`));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const done = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
+    if (!done) {
+      log(`${name} did not stop in 15 s: killing it`);
+      proc.kill('SIGKILL');
+      await exit;
+    }
+  };
+  return { name, proc, tail, startedAt, exit, stop };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitReady(child: Child, url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exit.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new BenchError(`${child.name} exited before it was ready:\n${child.tail.join('\n')}`);
+    try {
+      const response = await fetch(`${url}/-/readiness`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new BenchError(`${child.name} not ready after ${timeoutMs / 1000} s:\n${child.tail.join('\n')}`);
+}
+
+export interface Service {
+  name: 'gateway' | 'reference';
+  url: string;
+  child: Child;
+  stop(): Promise<void>;
+}
+
+/** The gateway, as `tsx src/cli.ts serve` runs it (`node --import tsx`, so signals and --cpu-prof reach it directly). */
+export async function startGateway(databaseUrl: string, profileDir?: string): Promise<Service> {
+  const port = await freePort();
+  const child = startChild(
+    'gateway',
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/cli.ts', 'serve'],
+    {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = onCleanup('stop gateway', () => child.stop());
+  await waitReady(child, url);
+  return { name: 'gateway', url, child, stop };
+}
+
+export async function startReferenceProcess(databaseUrl: string): Promise<Service> {
+  const port = await freePort();
+  const child = startChild('reference', process.execPath, ['--import', 'tsx', 'bench/reference.ts'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REFERENCE_PORT: String(port),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = onCleanup('stop reference', () => child.stop());
+  await waitReady(child, url);
+  return { name: 'reference', url, child, stop };
+}
+

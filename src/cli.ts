@@ -44,11 +44,16 @@ async function serve(config: Config): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    // Exit once the server and the database are closed (a connection the schema engine left idle
+    // would otherwise hold the process for the pool's idle timeout).
     running.close().then(
-      () => logger.info('stopped'),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
+        process.exit(1);
       },
     );
   };
@@ -134,13 +139,20 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof FixtureError) {
-    console.error(error.message);
-  } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-  } else {
-    console.error(error);
-  }
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  () => {
+    // One-shot commands exit when done: the schema engine can leave an idle PostgreSQL connection
+    // behind that would otherwise keep the process alive for the pool's idle timeout (10 s).
+    if (process.argv[2] !== 'serve') process.exit();
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof FixtureError) {
+      console.error(error.message);
+    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(error as Error).message}\n\n${usage}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);

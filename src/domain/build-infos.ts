@@ -3,22 +3,13 @@
 // endpoint pages over the build infos that have a pipeline, newest first (spec rest.md 3.5, 4.1).
 import type { Pipeline, Prisma, PrismaClient, User } from '../generated/prisma/client.ts';
 import type { BuildInfoWithPipeline } from './packages.ts';
-import { paginate, type OrderColumn, type Page, type PageArgs } from './pagination.ts';
+import { fieldColumn, paginate, type Page, type PageArgs } from './pagination.ts';
 
 export const maxBuildInfosPageSize = 20;
 
 const withPipeline = { pipeline: { include: { user: true } } } as const;
 
-const byIdDescending: OrderColumn<{ id: number }>[] = [
-  {
-    direction: 'desc',
-    nullable: false,
-    value: (row) => row.id,
-    compare: (op, value) => ({ id: op === 'equals' ? value : { [op]: value } }),
-    isNull: () => ({}),
-    orderBy: (d) => ({ id: d }),
-  },
-];
+const byIdDescending = [fieldColumn<{ id: number }>('id', 'desc')];
 
 /** Bounds on the build info ids of a page, besides the cursors. */
 export interface BuildInfoIdBounds {

@@ -1,7 +1,7 @@
 // The files of a package as GitLab lists them (spec rest.md 2.3, 3.4): only "installable" files
 // (status `default`), ordered by id, creation time or file name, with the id as tie-breaker.
 import type { PackageFile, PackageFileStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { paginate, type Direction, type OrderColumn, type Page, type PageArgs } from './pagination.ts';
+import { fieldColumn, paginate, type Direction, type OrderColumn, type Page, type PageArgs } from './pagination.ts';
 
 /** The file statuses GitLab lists and deletes (its "installable" package files). */
 export const installableFileStatuses: PackageFileStatus[] = ['default'];
@@ -15,18 +15,8 @@ export interface PackageFileSort {
 export const defaultPackageFileSort: PackageFileSort = { key: 'id', direction: 'asc' };
 export const maxFilesPageSize = 100;
 
-const fileColumn = (field: 'id' | 'createdAt' | 'fileName', direction: Direction, date = false): OrderColumn<PackageFile> => ({
-  direction,
-  nullable: false,
-  value: (row) => {
-    const v = row[field];
-    return v instanceof Date ? v.toISOString() : v;
-  },
-  compare: (op, value) => ({ [field]: op === 'equals' ? value : { [op]: value } }),
-  isNull: () => ({}),
-  orderBy: (d) => ({ [field]: d }),
-  decode: date ? (value) => new Date(String(value)) : undefined,
-});
+const fileColumn = (field: 'id' | 'createdAt' | 'fileName', direction: Direction, date = false) =>
+  fieldColumn<PackageFile>(field, direction, { date });
 
 /** The ordering: the sort key, then the id in the same direction (GitLab adds no tie-breaker). */
 export function packageFileOrder(sort: PackageFileSort): OrderColumn<PackageFile>[] {

@@ -6,7 +6,7 @@ import { PackageType as PackageTypes } from '../generated/prisma/enums.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { isStoredId } from './ids.ts';
 import { likeLiteral } from './like.ts';
-import { paginate, type OrderColumn, type Page, type PageArgs, type Direction, type KeyValue } from './pagination.ts';
+import { fieldColumn, paginate, type OrderColumn, type Page, type PageArgs, type Direction } from './pagination.ts';
 
 /** Statuses listed when no status is asked for (GitLab's DISPLAYABLE). */
 export const displayableStatuses: PackageStatus[] = ['default', 'error', 'deprecated'];
@@ -58,22 +58,8 @@ export function packagesWhere(projectIds: number[], filters: PackageFilters): Pr
 
 type PackageRow = Package & { project?: { path: string } } & PackageRelations;
 
-const column = <K extends 'createdAt' | 'name' | 'version' | 'packageType' | 'id'>(
-  field: K,
-  direction: Direction,
-  options: { nullable?: boolean; date?: boolean } = {},
-): OrderColumn<PackageRow> => ({
-  direction,
-  nullable: options.nullable ?? false,
-  value: (row) => {
-    const v = row[field] as unknown;
-    return v instanceof Date ? v.toISOString() : (v as KeyValue);
-  },
-  compare: (op, value) => ({ [field]: op === 'equals' ? value : { [op]: value } }),
-  isNull: (isNull) => ({ [field]: isNull ? null : { not: null } }),
-  orderBy: (d) => ({ [field]: options.nullable ? { sort: d, nulls: d === 'asc' ? 'last' : 'first' } : d }),
-  decode: options.date ? (value) => new Date(String(value)) : undefined,
-});
+const column = (field: 'createdAt' | 'name' | 'version' | 'packageType' | 'id', direction: Direction, options: { nullable?: boolean; date?: boolean } = {}) =>
+  fieldColumn<PackageRow>(field, direction, options);
 
 /** Prisma cannot compare enums with gt/lt: "after npm" is "one of the types declared after npm". */
 const typeColumn = (direction: Direction): OrderColumn<PackageRow> => ({
@@ -220,4 +206,48 @@ export function countPackages(prisma: PrismaClient, listing: Omit<PackageListing
     where: packagesWhere(listing.projectIds, listing.filters),
     ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}),
   });
+}
+
+/**
+ * The other versions of a package (GraphQL `versions`): same project, type and exact name, listed
+ * statuses, a version that is set and differs from this one; by version, then id.
+ */
+function versionsWhere(pkg: Pick<Package, 'id' | 'projectId' | 'packageType' | 'name' | 'version'>): Prisma.PackageWhereInput {
+  return {
+    projectId: pkg.projectId,
+    packageType: pkg.packageType,
+    name: pkg.name,
+    status: { in: displayableStatuses },
+    id: { not: pkg.id },
+    AND: [{ version: { not: null } }, ...(pkg.version === null ? [] : [{ version: { not: pkg.version } }])],
+  };
+}
+
+const versionOrder = [column('version', 'asc', { nullable: true }), column('id', 'asc')];
+
+export function findVersionsPage(
+  prisma: PrismaClient,
+  pkg: Pick<Package, 'id' | 'projectId' | 'packageType' | 'name' | 'version'>,
+  args: PageArgs,
+): Promise<Page<PackageRow>> {
+  const base = versionsWhere(pkg);
+  const withBase = (where: object | undefined) => (where ? { AND: [base, where] } : base) as Prisma.PackageWhereInput;
+  return paginate({
+    args,
+    defaultSize: maxPageSize,
+    maxSize: maxPageSize,
+    columns: versionOrder,
+    find: ({ where, orderBy, take, skip }) =>
+      prisma.package.findMany({ where: withBase(where), orderBy: orderBy as Prisma.PackageOrderByWithRelationInput[], take, skip }),
+    exists: async (where) => (await prisma.package.findFirst({ where: withBase(where), select: { id: true } })) !== null,
+  });
+}
+
+/** Counts the other versions of a package; with `limit`, stops at limit + 1. */
+export function countVersions(
+  prisma: PrismaClient,
+  pkg: Pick<Package, 'id' | 'projectId' | 'packageType' | 'name' | 'version'>,
+  limit?: number | null,
+): Promise<number> {
+  return prisma.package.count({ where: versionsWhere(pkg), ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}) });
 }

@@ -24,6 +24,29 @@ export interface OrderColumn<Row> {
   decode?(value: Exclude<KeyValue, null>): unknown;
 }
 
+/**
+ * An ordering column on a field of the row itself (`createdAt`, `name`, `id`...). Nullable columns sort
+ * NULLs as PostgreSQL does by default; dates travel in cursors as ISO strings.
+ */
+export function fieldColumn<Row>(
+  field: keyof Row & string,
+  direction: Direction,
+  options: { nullable?: boolean; date?: boolean } = {},
+): OrderColumn<Row> {
+  return {
+    direction,
+    nullable: options.nullable ?? false,
+    value: (row) => {
+      const v = row[field] as unknown;
+      return v instanceof Date ? v.toISOString() : (v as KeyValue);
+    },
+    compare: (op, value) => ({ [field]: op === 'equals' ? value : { [op]: value } }),
+    isNull: (isNull) => ({ [field]: isNull ? null : { not: null } }),
+    orderBy: (d) => ({ [field]: options.nullable ? { sort: d, nulls: d === 'asc' ? 'last' : 'first' } : d }),
+    decode: options.date ? (value) => new Date(String(value)) : undefined,
+  };
+}
+
 export interface PageArgs {
   first?: number | null;
   last?: number | null;

@@ -3,14 +3,15 @@ import type { Package, PackageBuildInfo, PackageTag, Project } from '../generate
 import { deletableFiles, destroyPackages, markFilesForDestruction, NotFoundOrForbidden } from '../domain/deletion.ts';
 import {
   countPackages,
+  countVersions,
   detailedStatuses,
-  displayableStatuses,
   findPackagesPage,
+  findVersionsPage,
   type PackageIncludes,
   type PackageListing,
   type PackageRelations,
 } from '../domain/packages.ts';
-import { cursorOf, paginate, type OrderColumn, type Page, type PageArgs } from '../domain/pagination.ts';
+import { cursorOf, fieldColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
@@ -83,9 +84,7 @@ export function packageWebPath(pkg: Package, project: Project): string | null {
   return `/${project.fullPath}/-/${section}/${pkg.id}`;
 }
 
-const byId = (direction: 'asc' | 'desc'): OrderColumn<{ id: number }>[] => [
-  { direction, nullable: false, value: (row) => row.id, compare: () => ({}), isNull: () => ({}), orderBy: (d) => ({ id: d }) },
-];
+const byId = (direction: 'asc' | 'desc') => [fieldColumn<{ id: number }>('id', direction)];
 
 /**
  * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
@@ -260,45 +259,8 @@ PackageDetailsRef.implement({
         nullable: true,
         description: 'Other versions of the package (same project, type and name), by version.',
         resolve: async (pkg, args, ctx) => {
-          const where = {
-            projectId: pkg.projectId,
-            packageType: pkg.packageType,
-            name: pkg.name,
-            status: { in: displayableStatuses },
-            id: { not: pkg.id },
-            AND: [{ version: { not: null } }, ...(pkg.version === null ? [] : [{ version: { not: pkg.version } }])],
-          };
-          const columns: OrderColumn<Package>[] = [
-            {
-              direction: 'asc',
-              nullable: true,
-              value: (row) => row.version,
-              compare: (op, value) => ({ version: op === 'equals' ? value : { [op]: value } }),
-              isNull: (isNull) => ({ version: isNull ? null : { not: null } }),
-              orderBy: (d) => ({ version: { sort: d, nulls: d === 'asc' ? 'last' : 'first' } }),
-            },
-            {
-              direction: 'asc',
-              nullable: false,
-              value: (row) => row.id,
-              compare: (op, value) => ({ id: op === 'equals' ? value : { [op]: value } }),
-              isNull: () => ({}),
-              orderBy: (d) => ({ id: d }),
-            },
-          ];
-          const page = await pageOrError(() =>
-            paginate({
-              args: pageArgs(args),
-              defaultSize: 100,
-              maxSize: 100,
-              columns,
-              find: (q) => ctx.prisma.package.findMany({ where: { AND: [where, q.where ?? {}] }, orderBy: q.orderBy as never, take: q.take }),
-              exists: async (extra) => (await ctx.prisma.package.findFirst({ where: { AND: [where, extra] }, select: { id: true } })) !== null,
-            }),
-          );
-          return toConnection(page, (limit) =>
-            ctx.prisma.package.count({ where, ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}) }),
-          );
+          const page = await pageOrError(() => findVersionsPage(ctx.prisma, pkg, pageArgs(args)));
+          return toConnection(page, (limit) => countVersions(ctx.prisma, pkg, limit));
         },
       },
       PackageBaseConnectionRef,

@@ -204,7 +204,14 @@ export function findListedPackage(prisma: PrismaClient, projectId: number, packa
 export function countPackages(prisma: PrismaClient, listing: Omit<PackageListing, 'sort'>, limit?: number | null): Promise<number> {
   return prisma.package.count({
     where: packagesWhere(listing.projectIds, listing.filters),
-    ...(limit !== null && limit !== undefined ? { take: limit + 1 } : {}),
+    ...(limit !== null && limit !== undefined
+      ? {
+          take: limit + 1,
+          // With `take`, Prisma orders the rows (by id unless told, which forces a sort of every
+          // matching row): by project, the filter index's own order, it stays an index-only scan.
+          orderBy: { projectId: 'asc' },
+        }
+      : {}),
   });
 }
 

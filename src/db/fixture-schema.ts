@@ -1,4 +1,4 @@
-// Shape of the seed fixture (format: ../shared/spec/fixture.md), validated one record at a time so a
+// Shape of the seed fixture (format: docs/fixture-format.md), validated one record at a time so a
 // streamed load never needs the whole document. Errors name the JSON path of the offending value.
 import { z } from 'zod';
 import { accessLevelNames } from '../domain/access.ts';

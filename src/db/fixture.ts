@@ -1,4 +1,4 @@
-// Loads a seed fixture (format: ../shared/spec/fixture.md) in one transaction, all or nothing. Files
+// Loads a seed fixture (format: docs/fixture-format.md) in one transaction, all or nothing. Files
 // and streams are parsed token by token (stream-json): users and groups are assembled whole, each
 // project's own fields too, and its packages are validated one at a time and written in batches of
 // multi-row INSERTs, so a fixture larger than a JavaScript string loads in bounded memory.

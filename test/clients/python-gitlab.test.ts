@@ -2,31 +2,32 @@
 // gateway over real HTTP: the script test/clients/python_gitlab.py makes the calls and reports.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeServer, listen } from '../../src/server.ts';
+import { describeWith, pythonGitlab } from '../support/external.ts';
 import { openWorld, package1001, pipeline400, pipeline401, tokens, type World } from '../rest/world.ts';
 
 const run = promisify(execFile);
 
-let world: World;
-let host: string;
-let server: Awaited<ReturnType<typeof listen>>['server'];
-let out: Record<string, unknown>;
+describeWith(pythonGitlab, 'python-gitlab', () => {
+  let world: World;
+  let host: string;
+  let server: Awaited<ReturnType<typeof listen>>['server'];
+  let out: Record<string, unknown>;
 
-beforeAll(async () => {
-  world = await openWorld();
-  ({ server, url: host } = await listen(world.app, 0, '127.0.0.1'));
-  const { stdout } = await run('/usr/bin/python3', ['test/clients/python_gitlab.py', host, JSON.stringify(tokens)], { timeout: 60_000 });
-  out = JSON.parse(stdout);
-});
-afterAll(async () => {
-  await closeServer(server);
-  await world.db.close();
-});
+  beforeAll(async () => {
+    world = await openWorld();
+    ({ server, url: host } = await listen(world.app, 0, '127.0.0.1'));
+    const { stdout } = await run('/usr/bin/python3', ['test/clients/python_gitlab.py', host, JSON.stringify(tokens)], { timeout: 60_000 });
+    out = JSON.parse(stdout);
+  });
+  afterAll(async () => {
+    await closeServer(server);
+    await world.db.close();
+  });
 
-const absolute = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('http://gw.test', host));
+  const absolute = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('http://gw.test', host));
 
-describe('python-gitlab', () => {
   it('is the Debian package', () => {
     expect(out.version).toBe('3.12.0');
   });

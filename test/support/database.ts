@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { defaultTestDatabaseUrl } from './postgres-server.ts';
 
 export type TestDbMode = 'pglite' | 'postgres';
 export const testDbMode: TestDbMode = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
-export const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** Set by the global setup (test/support/global-setup.ts): the configured server, or an embedded one. */
+export const adminUrl = process.env.TEST_DATABASE_URL || defaultTestDatabaseUrl;
 
 export interface TestDatabase extends Database {
   /** How to reach this database from another process: the DATABASE_URL/DATA_DIR environment. */

@@ -1,30 +1,96 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../domain/viewer.ts';
 
 export const limits = {
   anonymousDepth: 15,
   signedInDepth: 20,
-  maxCost: 25_000,
+  // Bounds fan-out (page sizes multiply); high enough that depth alone never reaches it within the depth limits.
+  maxCost: 50_000,
   maxAliases: 30,
   maxTokens: 5_000,
   maxDirectives: 50,
 };
 
-/** Abuse limits, composed in one place. Depth depends on the viewer (GitLab: 15 anonymous, 20 signed in). */
-export function graphqlPlugins(): Plugin[] {
-  const depthByViewer: Plugin<{ viewer?: Viewer }> = {
-    onValidate({ context, addValidationRule }) {
-      const n = context.viewer?.kind === 'user' ? limits.signedInDepth : limits.anonymousDepth;
-      addValidationRule(maxDepthRule({ n, ignoreIntrospection: true, flattenFragments: true }));
+const introspectionRoots = new Set(['__schema', '__type']);
+
+/**
+ * The depth of a document's deepest operation, counted as GitLab (graphql-ruby's max_depth) counts
+ * it: every field is one level below its parent, the root field is level 1, an inline fragment or a
+ * named fragment's spread adds no level of its own (its fields count where it is spread).
+ * Introspection (`__schema`, `__type`) is not counted. A fragment spread inside its own definition
+ * (invalid, refused by validation later) is not followed.
+ */
+export function documentDepth(document: DocumentNode): number {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  }
+  const fragmentDepths = new Map<string, number>();
+  const depthOf = (selectionSet: SelectionSetNode | undefined, spreading: Set<string>): number => {
+    let deepest = 0;
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        if (!introspectionRoots.has(selection.name.value)) deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, spreading));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet, spreading));
+      } else {
+        const name = selection.name.value;
+        if (spreading.has(name)) continue;
+        let depth = fragmentDepths.get(name);
+        if (depth === undefined) {
+          spreading.add(name);
+          depth = depthOf(fragments.get(name), spreading);
+          spreading.delete(name);
+          fragmentDepths.set(name, depth);
+        }
+        deepest = Math.max(deepest, depth);
+      }
+    }
+    return deepest;
+  };
+  let deepest = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) deepest = Math.max(deepest, depthOf(definition.selectionSet, new Set()));
+  }
+  return deepest;
+}
+
+/**
+ * GitLab's depth limit: 15 for anonymous viewers, 20 for signed-in ones. The limit depends on the
+ * viewer, so it is checked before execution rather than as a validation rule (yoga caches validation
+ * per document, whoever sent it); the depth itself is computed once per parsed document. Over the
+ * limit, the answer is GitLab's error alone: nothing is executed.
+ */
+function depthLimit(): Plugin<{ viewer?: Viewer }> {
+  const depths = new WeakMap<DocumentNode, number>();
+  const refusal = (document: DocumentNode, viewer: Viewer | undefined): GraphQLError | null => {
+    const limit = viewer?.kind === 'user' ? limits.signedInDepth : limits.anonymousDepth;
+    let depth = depths.get(document);
+    if (depth === undefined) depths.set(document, (depth = documentDepth(document)));
+    return depth > limit ? new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${limit}`) : null;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = refusal(args.document, args.contextValue.viewer);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = refusal(args.document, args.contextValue.viewer);
+      if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
+}
+
+/** Abuse limits, composed in one place. */
+export function graphqlPlugins(): Plugin[] {
   return [
-    depthByViewer as Plugin,
+    depthLimit() as Plugin,
     EnvelopArmorPlugin({
       maxDepth: { enabled: false },
-      costLimit: { maxCost: limits.maxCost },
+      // Fragments add no depth, for the cost as for the depth limit.
+      costLimit: { maxCost: limits.maxCost, flattenFragments: true },
       maxAliases: { n: limits.maxAliases },
       maxTokens: { n: limits.maxTokens },
       maxDirectives: { n: limits.maxDirectives },

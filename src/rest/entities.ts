@@ -216,3 +216,113 @@ export function packageFileEntity(file: PackageFileData, packageId: number, ctx:
     ...(file.pipelines && file.pipelines.length > 0 ? { pipelines: file.pipelines.map((p) => pipelineEntity(p, ctx)) } : {}),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The entities' shapes, as data, for the API description (src/rest/openapi.ts). Keep them in step
+// with the builders above: test/rest/openapi.test.ts compares them with entities the builders make.
+
+/** The entities the API description names (a key of `entityShapes`). */
+export type EntityName =
+  | 'UserBasic'
+  | 'Pipeline'
+  | 'Tag'
+  | 'PackageLinks'
+  | 'PackageVersion'
+  | 'Package'
+  | 'GroupPackage'
+  | 'PackageDetail'
+  | 'PackageFile';
+
+/** One key of an entity: its JSON type; `when` marks a key present only under that condition. */
+export type FieldShape = { nullable?: boolean; when?: string } & (
+  | { type: 'integer' | 'string' | 'boolean' | 'date-time' }
+  | { type: 'entity'; entity: EntityName }
+  | { type: 'list'; entity: EntityName }
+);
+
+/** An entity's keys, in the builder's key order. */
+export type EntityShape = Readonly<Record<string, FieldShape>>;
+
+const integer: FieldShape = { type: 'integer' };
+const string: FieldShape = { type: 'string' };
+const time: FieldShape = { type: 'date-time' };
+const nullable = (field: FieldShape): FieldShape => ({ ...field, nullable: true });
+const entity = (name: EntityName): FieldShape => ({ type: 'entity', entity: name });
+const list = (name: EntityName): FieldShape => ({ type: 'list', entity: name });
+const when = (condition: string, field: FieldShape): FieldShape => ({ ...field, when: condition });
+
+/** The Package entity's keys for `packageEntity`'s options (group listing, single read with versions). */
+function packageShape(options: { group?: boolean; versions?: boolean } = {}): EntityShape {
+  return {
+    id: integer,
+    name: string,
+    conan_package_name: when('the package is a conan package (`name` is then its recipe)', string),
+    version: nullable(string),
+    package_type: string,
+    status: string,
+    _links: entity('PackageLinks'),
+    created_at: time,
+    last_downloaded_at: nullable(time),
+    creator_id: nullable(integer),
+    ...(options.group
+      ? { project_id: integer, project_path: when('the caller may read the project', string) }
+      : {}),
+    tags: list('Tag'),
+    pipeline: when('the package has a build info and the caller may read pipelines', nullable(entity('Pipeline'))),
+    pipelines: when('the package has pipelines and the caller may read them (always empty)', list('Pipeline')),
+    ...(options.versions ? { versions: list('PackageVersion') } : {}),
+  };
+}
+
+/** Every entity's shape, by the name the API description gives it. */
+export const entityShapes: Readonly<Record<EntityName, EntityShape>> = {
+  UserBasic: {
+    id: integer,
+    username: string,
+    public_email: nullable(string),
+    name: string,
+    state: string,
+    locked: { type: 'boolean' },
+    avatar_url: nullable(string),
+    web_url: string,
+  },
+  Pipeline: {
+    id: integer,
+    iid: integer,
+    project_id: nullable(integer),
+    sha: string,
+    ref: nullable(string),
+    status: string,
+    source: nullable(string),
+    created_at: time,
+    updated_at: time,
+    web_url: nullable(string),
+    user: nullable(entity('UserBasic')),
+  },
+  Tag: { id: integer, package_id: integer, name: string, created_at: time, updated_at: time, project_id: integer },
+  PackageLinks: {
+    web_path: when('the package has a page (status default or deprecated)', string),
+    delete_api_path: when('the caller may delete the package', string),
+  },
+  PackageVersion: {
+    id: integer,
+    version: nullable(string),
+    created_at: time,
+    tags: list('Tag'),
+    pipeline: when('the version has a build info', nullable(entity('Pipeline'))),
+  },
+  Package: packageShape(),
+  GroupPackage: packageShape({ group: true }),
+  PackageDetail: packageShape({ versions: true }),
+  PackageFile: {
+    id: integer,
+    package_id: integer,
+    created_at: time,
+    file_name: string,
+    size: integer,
+    file_md5: nullable(string),
+    file_sha1: nullable(string),
+    file_sha256: nullable(string),
+    pipelines: when('the file was built by pipelines', list('Pipeline')),
+  },
+};

@@ -12,6 +12,7 @@ import {
   pipelineEntity,
   pipelineSelection,
   versionSelection,
+  type EntityName,
   type PackageData,
   type PackageFileData,
   type PipelineData,
@@ -62,6 +63,10 @@ export interface Route<Data = never> {
   variables(input: RouteInput): Record<string, unknown>;
   /** Top-level GraphQL errors, by `extensions.code`, answered as REST errors. */
   refusals?: Record<string, () => RestError>;
+  /** For the API description (src/rest/openapi.ts): the entity a success answers (an array of it when paginated). */
+  entity?: EntityName;
+  /** For the API description: the REST errors `respond` may throw, by name. */
+  throws?: Record<string, () => RestError>;
   respond(data: Data, input: RouteInput): RouteResult | Promise<RouteResult>;
 }
 
@@ -195,6 +200,7 @@ export const routes: Route<unknown>[] = [
         }
       }`,
     variables: (input) => ({ project: input.scope, ...pageVariables(input), sort: sortOf(input.params), ...packageFilterVariables(input) }),
+    entity: 'Package',
     respond: (data, input) => offsetList(found(data.node?.packages), (pkg) => packageEntity(pkg, input.shape)),
   }),
 
@@ -232,6 +238,7 @@ export const routes: Route<unknown>[] = [
       includeSubgroups: input.params.exclude_subgroups !== true,
       ...packageFilterVariables(input),
     }),
+    entity: 'GroupPackage',
     respond: (data, input) => offsetList(found(data.node?.packages), (pkg) => packageEntity(pkg, input.shape, { group: true })),
   }),
 
@@ -267,6 +274,8 @@ export const routes: Route<unknown>[] = [
         }`,
     },
     variables: (input) => ({ project: input.scope, package: restGid('Package', input.params.package_id!) }),
+    entity: 'PackageDetail',
+    throws: { recordNotFound: errors.recordNotFound, packageNotFound: errors.packageNotFound },
     respond: async (data, input) => {
       const pkg = found(data.node?.package);
       if (!pkg.detailedInfo) throw errors.packageNotFound();
@@ -322,6 +331,8 @@ export const routes: Route<unknown>[] = [
       ...pageVariables(input),
       sort: sortOf(input.params),
     }),
+    entity: 'PackageFile',
+    throws: { recordNotFound: errors.recordNotFound },
     respond: (data, input) => {
       const pkg = found(data.node?.package);
       const packageIdValue = numericId(pkg.id);
@@ -371,6 +382,8 @@ export const routes: Route<unknown>[] = [
       package: restGid('Package', params.package_id!),
       ...(keyset.backward ? { last: keyset.perPage, idAbove: keyset.id } : { first: keyset.perPage, idBelow: keyset.id }),
     }),
+    entity: 'Pipeline',
+    throws: { recordNotFound: errors.recordNotFound, packageNotFound: errors.packageNotFoundNotFound, forbidden: errors.forbidden },
     respond: (data, input) => {
       const pkg = found(data.node?.package);
       if (!pkg.detailedInfo) throw errors.packageNotFoundNotFound();
@@ -403,6 +416,7 @@ export const routes: Route<unknown>[] = [
       unmodifiedSince: unmodifiedSince(input.headers),
     }),
     refusals: deleteRefusals,
+    throws: { deletionProtected: () => errors.apiError(403, deletionProtected) },
     respond: (data) => {
       if (data.destroyProjectPackage.errors.length > 0) throw errors.apiError(403, deletionProtected);
       return { kind: 'noContent' };
@@ -429,6 +443,7 @@ export const routes: Route<unknown>[] = [
       unmodifiedSince: unmodifiedSince(input.headers),
     }),
     refusals: deleteRefusals,
+    throws: { deletionProtected: () => errors.forbiddenBecause(deletionProtected) },
     respond: (data) => {
       if (data.destroyProjectPackageFile.errors.length > 0) throw errors.forbiddenBecause(deletionProtected);
       return { kind: 'noContent' };

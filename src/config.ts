@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +18,8 @@ export interface Config {
   exposeErrors: boolean;
   /** Load the bundled demo fixture into an empty database at startup. */
   seedDemo: boolean;
+  /** CIDRs (`10.0.0.0/8`, `fd00::/8`) besides loopback whose callers may read /-/metrics. */
+  metricsAllow: string[];
 }
 
 export class ConfigError extends Error {
@@ -31,6 +34,29 @@ const booleanFlag = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** `a.b.c.d/n` or `v6::/n`, or a bare address (one host); returns `address/prefix`, or null when invalid. */
+function parseCidr(entry: string): string | null {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return null;
+  const max = family === 4 ? 32 : 128;
+  if (prefix === undefined) return `${address}/${max}`;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return null;
+  return `${address}/${Number(prefix)}`;
+}
+
+const cidrList = z
+  .string()
+  .transform((v, ctx) => {
+    const entries = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.find((e) => parseCidr(e) === null);
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8 ("${bad}" is not one)` });
+      return z.NEVER;
+    }
+    return entries.map((e) => parseCidr(e)!);
+  });
 
 const schema = z.object({
   PORT: z.preprocess(
@@ -79,6 +105,7 @@ const schema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   GRAPHIQL: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   SEED_DEMO: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
+  METRICS_ALLOW: z.preprocess(emptyAsUndefined, cidrList.optional()),
 });
 
 /** Reads the configuration; throws a ConfigError whose one-line message names the bad variable. */
@@ -104,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.GRAPHIQL ?? !production,
     exposeErrors: !production,
     seedDemo: e.SEED_DEMO ?? true,
+    metricsAllow: e.METRICS_ALLOW ?? [],
   };
 }

@@ -1,8 +1,8 @@
 // One HTTP server: GraphQL at /api/graphql (GraphiQL on GET), the GitLab REST shim at /api/v4,
-// health at /-/health and /-/readiness. `createApp` is the whole app as a fetch handler, for the
-// server and the tests alike.
+// health at /-/health and /-/readiness, Prometheus metrics at /-/metrics. `createApp` is the whole
+// app as a fetch handler, for the server and the tests alike.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createYoga } from 'graphql-yoga';
@@ -12,20 +12,31 @@ import { isDatabaseEmpty, loadFixture, formatSummary } from './db/fixture.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
 import { graphqlPlugins } from './graphql/limits.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, metricsPath } from './metrics.ts';
+import { serveApiDocs } from './rest/docs.ts';
 import { handleRest, hasUnsupportedCredential, restPrefix } from './rest/router.ts';
 import { demoFixturePath } from './db/seed.ts';
 
 export interface AppOptions {
-  db: Pick<Database, 'prisma'>;
-  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'>;
+  /** `observeQueries` and `poolStats` feed the SQL and pool metrics when present. */
+  db: Pick<Database, 'prisma'> & Partial<Pick<Database, 'observeQueries' | 'poolStats'>>;
+  /** `metricsAllow` absent: only loopback callers may read /-/metrics. */
+  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow'>>;
   logger: Logger;
 }
 
+/** The caller's end of the TCP connection (not X-Forwarded-For). */
+export interface Client {
+  address: string;
+}
+
 export interface App {
-  fetch(request: Request): Promise<Response>;
+  /** Answers a request; without `client` the caller is unknown, and so not allowed /-/metrics. */
+  fetch(request: Request, client?: Client): Promise<Response>;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -45,14 +56,16 @@ export function tokenFromRequest(request: Request, url: URL): string | undefined
 
 export function createApp({ db, config, logger }: AppOptions): App {
   const { prisma } = db;
+  const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const yoga = createYoga<{ viewer: Viewer; baseUrl: string }>({
     schema,
     graphqlEndpoint: '/api/graphql',
-    graphiql: config.graphiql ? { title: 'packages-gateway' } : false,
+    graphiql: config.graphiql ? graphiqlOptions : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     maskedErrors: config.exposeErrors ? { isDev: true } : true,
     logging: logger,
-    plugins: graphqlPlugins(),
+    plugins: [...graphqlPlugins(), metrics.graphqlPlugin],
     context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl }),
   });
 
@@ -68,10 +81,11 @@ export function createApp({ db, config, logger }: AppOptions): App {
     }
   };
 
-  const route = async (request: Request, url: URL): Promise<Response> => {
+  const route = async (request: Request, url: URL, client: Client | undefined): Promise<Response> => {
     const path = url.pathname;
     if (path === '/-/health') return json(200, { status: 'ok' });
     if (path === '/-/readiness') return readiness();
+    if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
     if (path === '/api/graphql' || path.startsWith('/api/graphql/')) {
       const auth = await authenticate(prisma, tokenFromRequest(request, url));
@@ -81,28 +95,29 @@ export function createApp({ db, config, logger }: AppOptions): App {
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const auth = await authenticate(prisma, tokenFromRequest(request, url));
       if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
+      const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
+      if (docs) return docs;
       return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl });
     }
     return json(404, { error: '404 Not Found' });
   };
 
   return {
-    async fetch(request) {
+    async fetch(request, client) {
       const requestId = request.headers.get('x-request-id') || randomUUID();
       const started = performance.now();
       const url = new URL(request.url);
       let response: Response;
       try {
-        response = await route(request, url);
+        response = await route(request, url, client);
       } catch (error) {
         logger.error({ err: error, requestId }, 'unhandled error');
         response = json(500, { message: '500 Internal Server Error' });
       }
       response.headers.set('x-request-id', requestId);
-      logger.info(
-        { requestId, method: request.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      const ms = performance.now() - started;
+      metrics.observeRequest(request.method, url.pathname, response.status, ms / 1000);
+      logger.info({ requestId, method: request.method, path: url.pathname, status: response.status, ms: Math.round(ms) }, 'request');
       return response;
     },
   };
@@ -110,7 +125,12 @@ export function createApp({ db, config, logger }: AppOptions): App {
 
 /** Serves an app over HTTP; resolves once listening. */
 export async function listen(app: App, port: number, host: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(createServerAdapter((request: Request) => app.fetch(request)));
+  const server = createServer(
+    createServerAdapter<{ req?: IncomingMessage }>((request, context) => {
+      const address = context.req?.socket.remoteAddress;
+      return app.fetch(request, address ? { address } : undefined);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: undefined, logLevel: 'info', graphiql: true });
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: undefined, logLevel: 'info', graphiql: true, metricsAllow: [] });
     expect(config.dataDir).toBe(path.resolve('.data'));
   });
 
@@ -39,9 +39,26 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL="not a url" must be a postgresql/],
     [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL="ftp:\/\/x" must be an http\(s\) URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    [{ METRICS_ALLOW: '10.0.0.0/8,intranet' }, /^invalid configuration: METRICS_ALLOW="10.0.0.0\/8,intranet" must be comma-separated CIDRs .*\("intranet" is not one\)$/],
+    [{ METRICS_ALLOW: '10.0.0.0/33' }, /METRICS_ALLOW="10.0.0.0\/33" must be comma-separated CIDRs/],
+    [{ METRICS_ALLOW: 'fd00::/129' }, /METRICS_ALLOW="fd00::\/129"/],
+    [{ METRICS_ALLOW: '10.0.0/8' }, /METRICS_ALLOW="10.0.0\/8"/],
+    [{ METRICS_ALLOW: '10.0.0.0/8/8' }, /METRICS_ALLOW=/],
+    [{ METRICS_ALLOW: '10.0.0.0/-1' }, /METRICS_ALLOW=/],
   ])('rejects %o with a message naming it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads METRICS_ALLOW: IPv4 and IPv6 CIDRs, bare addresses as one host, blanks ignored', () => {
+    expect(loadConfig({ METRICS_ALLOW: ' 10.0.0.0/8, fd00::/8 ,192.168.1.5,,2001:db8::1 ' }).metricsAllow).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.5/32',
+      '2001:db8::1/128',
+    ]);
+    expect(loadConfig({ METRICS_ALLOW: ' ' }).metricsAllow).toEqual([]);
+    expect(loadConfig({ METRICS_ALLOW: '0.0.0.0/0,::/0' }).metricsAllow).toEqual(['0.0.0.0/0', '::/0']);
   });
 
   it.each([

@@ -26,7 +26,7 @@ describe('logs', () => {
   afterAll(() => db.close());
 
   const unknownToken = 'glpat-unknown-secret-token-1234';
-  const ways = (secret: string) => [
+  const ways = (secret: string): { headers: Record<string, string>; query: string }[] => [
     { headers: { 'PRIVATE-TOKEN': secret }, query: '' },
     { headers: { Authorization: `Bearer ${secret}` }, query: '' },
     { headers: {}, query: `private_token=${encodeURIComponent(secret)}` },

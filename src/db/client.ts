@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -23,33 +24,112 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Human-readable location for logs (no credentials). */
   describe: string;
+  /**
+   * Calls `listener` after every SQL statement the Prisma client sends through the driver adapter
+   * (`queryRaw`/`executeRaw`, failed ones too) with its duration in milliseconds. Migrations (which use
+   * `adapterFactory`) are not observed. Returns a function that removes the listener.
+   */
+  observeQueries(listener: (durationMs: number) => void): () => void;
+  /** The PostgreSQL pool's connection counts; absent for PGlite (one in-process connection, no pool). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
 }
 
+/** Connection counts of a pool, sampled when called. */
+export interface PoolStats {
+  /** Open connections, idle or in use. */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
+
+type QueryListener = (durationMs: number) => void;
+
+/** Wraps a queryable so each `queryRaw`/`executeRaw` reports its duration; transactions are wrapped too. */
+function observeQueryable<T extends SqlQueryable>(target: T, listeners: Set<QueryListener>): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      if (property === 'queryRaw' || property === 'executeRaw') {
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await value.apply(object, args);
+          } finally {
+            const ms = performance.now() - started;
+            for (const listener of listeners) listener(ms);
+          }
+        };
+      }
+      if (property === 'startTransaction') {
+        return async (...args: unknown[]) => observeQueryable(await value.apply(object, args), listeners);
+      }
+      return value.bind(object);
+    },
+  });
+}
+
+/** The adapter factory the Prisma client uses: the given one, with every connection it makes observed. */
+function observeFactory(factory: SqlDriverAdapterFactory, listeners: Set<QueryListener>): SqlDriverAdapterFactory {
+  return new Proxy(factory, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (property === 'connect') return async () => observeQueryable(await factory.connect(), listeners);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
+
+function queryObservers() {
+  const listeners = new Set<QueryListener>();
+  return {
+    listeners,
+    observeQueries(listener: QueryListener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const { listeners, observeQueries } = queryObservers();
   if (options.databaseUrl) {
-    const adapterFactory = new PrismaPg({
+    // Our own pool (the adapter accepts one), so its counts can be read; the adapter leaves it open
+    // on dispose, `close` ends it. Migrations and the client share it.
+    const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
     });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    // As the adapter does for its own pools: an idle connection's error (a server restart) must not
+    // crash the process; the next statement reports it.
+    pool.on('error', () => {});
+    const adapterFactory = new PrismaPg(pool);
+    const prisma = new PrismaClient({ adapter: observeFactory(adapterFactory, listeners) });
     const url = new URL(options.databaseUrl);
     return {
       prisma,
       adapterFactory,
       describe: `postgresql://${url.host}${url.pathname}`,
-      close: () => prisma.$disconnect(),
+      observeQueries,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: async () => {
+        await prisma.$disconnect();
+        if (!pool.ended) await pool.end();
+      },
     };
   }
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: observeFactory(adapterFactory, listeners) });
   return {
     prisma,
     adapterFactory,
     describe: `pglite:${options.dataDir}`,
+    observeQueries,
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();

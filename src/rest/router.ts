@@ -119,6 +119,18 @@ export function hasUnsupportedCredential(request: Request, url: URL): boolean {
   return Boolean(request.headers.get('job-token') || request.headers.get('deploy-token') || url.searchParams.get('job_token'));
 }
 
+/**
+ * The route table path a request matches, prefixed (`/api/v4/projects/:id/packages/:package_id`), or
+ * undefined when no row matches; HEAD matches GET rows, as in `handleRest`. For metrics labels.
+ */
+export function matchedRoutePath(method: string, pathname: string): string | undefined {
+  if (!pathname.startsWith(`${restPrefix}/`)) return undefined;
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  const raw = pathname.slice(restPrefix.length).split('/');
+  const entry = prepared.find((e) => e.route.method === wanted && match(e.segments, raw) !== null);
+  return entry && `${restPrefix}${entry.route.path}`;
+}
+
 /** Serves one request under /api/v4 (the caller has authenticated it). */
 export async function handleRest(request: Request, url: URL, env: RestEnvironment): Promise<Response> {
   const head = request.method === 'HEAD';

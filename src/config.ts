@@ -14,7 +14,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** GraphiQL on GET /api/graphql. */
   graphiql: boolean;
-  /** Show real error messages of unexpected errors (never in production). */
+  /**
+   * Answer unexpected errors with their cause and stack (EXPOSE_ERRORS=true, for local debugging).
+   * Off by default in every mode; the log has the details either way.
+   */
   exposeErrors: boolean;
   /** Load the bundled demo fixture into an empty database at startup. */
   seedDemo: boolean;
@@ -105,6 +108,7 @@ const schema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   GRAPHIQL: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   SEED_DEMO: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
+  EXPOSE_ERRORS: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   METRICS_ALLOW: z.preprocess(emptyAsUndefined, cidrList.optional()),
 });
 
@@ -129,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL ?? !production,
-    exposeErrors: !production,
+    exposeErrors: e.EXPOSE_ERRORS ?? false,
     seedDemo: e.SEED_DEMO ?? true,
     metricsAllow: e.METRICS_ALLOW ?? [],
   };

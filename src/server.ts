@@ -1,6 +1,7 @@
 // One HTTP server: GraphQL at /api/graphql (GraphiQL on GET), the GitLab REST shim at /api/v4,
 // health at /-/health and /-/readiness, Prometheus metrics at /-/metrics. `createApp` is the whole
 // app as a fetch handler, for the server and the tests alike.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +13,10 @@ import { isDatabaseEmpty, loadFixture, formatSummary } from './db/fixture.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';
+import { errorMasking } from './graphql/errors.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
-import { graphqlPlugins } from './graphql/limits.ts';
+import { graphqlPlugins, limits } from './graphql/limits.ts';
+import { json, withBoundedBody, withJsonErrorBody } from './http.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, metricsPath } from './metrics.ts';
@@ -39,12 +42,6 @@ export interface App {
   fetch(request: Request, client?: Client): Promise<Response>;
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-
 /** The token of a request: `PRIVATE-TOKEN` header, `Authorization: Bearer`, or `private_token` parameter. */
 export function tokenFromRequest(request: Request, url: URL): string | undefined {
   const header = request.headers.get('private-token')?.trim();
@@ -57,13 +54,14 @@ export function tokenFromRequest(request: Request, url: URL): string | undefined
 export function createApp({ db, config, logger }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
+  const requestIds = new AsyncLocalStorage<string>();
   const yoga = createYoga<{ viewer: Viewer; baseUrl: string }>({
     schema,
     graphqlEndpoint: '/api/graphql',
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
-    maskedErrors: config.exposeErrors ? { isDev: true } : true,
+    maskedErrors: errorMasking({ expose: config.exposeErrors, logger, requestId: () => requestIds.getStore() }),
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin],
     context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl }),
@@ -90,7 +88,9 @@ export function createApp({ db, config, logger }: AppOptions): App {
     if (path === '/api/graphql' || path.startsWith('/api/graphql/')) {
       const auth = await authenticate(prisma, tokenFromRequest(request, url));
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
-      return yoga.fetch(request, { viewer: auth.viewer, baseUrl });
+      const bounded = await withBoundedBody(request, limits.maxRequestBytes);
+      if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
+      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl }), 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const auth = await authenticate(prisma, tokenFromRequest(request, url));
@@ -109,7 +109,7 @@ export function createApp({ db, config, logger }: AppOptions): App {
       const url = new URL(request.url);
       let response: Response;
       try {
-        response = await route(request, url, client);
+        response = await requestIds.run(requestId, () => route(request, url, client));
       } catch (error) {
         logger.error({ err: error, requestId }, 'unhandled error');
         response = json(500, { message: '500 Internal Server Error' });

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('exposes unexpected errors only when EXPOSE_ERRORS says so, whatever NODE_ENV is', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test', 'production']) expect(loadConfig({ NODE_ENV }).exposeErrors).toBe(false);
+    expect(loadConfig({ EXPOSE_ERRORS: 'true' }).exposeErrors).toBe(true);
+    expect(loadConfig({ EXPOSE_ERRORS: 'true', NODE_ENV: 'production' }).exposeErrors).toBe(true);
+    expect(() => loadConfig({ EXPOSE_ERRORS: 'maybe' })).toThrow(/EXPOSE_ERRORS="maybe" must be true or false/);
+  });
+
   it('reads METRICS_ALLOW: IPv4 and IPv6 CIDRs, bare addresses as one host, blanks ignored', () => {
     expect(loadConfig({ METRICS_ALLOW: ' 10.0.0.0/8, fd00::/8 ,192.168.1.5,,2001:db8::1 ' }).metricsAllow).toEqual([
       '10.0.0.0/8',

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { closeServer, createApp, listen, type App } from '../src/server.ts';
@@ -119,20 +121,46 @@ describe('server', () => {
   });
 });
 
-describe('errors in production', () => {
-  it('are masked: no message of the cause, no stack trace', async () => {
+describe('unexpected errors', () => {
+  const query = (app: App) =>
+    app.fetch(
+      new Request('http://gw.test/api/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' },
+        body: JSON.stringify({ query: '{ project(fullPath: "a/b") { id } }' }),
+      }),
+    );
+
+  it('are masked by default (no message of the cause, no stack trace) and logged with the request id', async () => {
+    const unreachable = await openDatabase({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none', dataDir: '' });
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    try {
+      const defaults = loadConfig({});
+      expect(defaults.exposeErrors).toBe(false);
+      const app = createApp({ db: unreachable, config: defaults, logger: createLogger('error', sink) });
+      const response = await query(app);
+      const text = await response.text();
+      expect(JSON.parse(text)).toEqual({ data: { project: null }, errors: [{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['project'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      expect(text).not.toMatch(/stack|originalError|\.ts|prisma/i);
+      const logged = lines.find((line) => line.msg === 'unexpected GraphQL error');
+      expect(logged).toMatchObject({ requestId: 'req-42', err: { message: expect.any(String), stack: expect.any(String) } });
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('carry their cause only with EXPOSE_ERRORS=true', async () => {
     const unreachable = await openDatabase({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none', dataDir: '' });
     try {
-      const production = createApp({ db: unreachable, config: { ...config, exposeErrors: false }, logger });
-      const response = await production.fetch(
-        new Request('http://gw.test/api/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ project(fullPath: "a/b") { id } }' }),
-        }),
-      );
-      const body = await response.json();
-      expect(body).toEqual({ data: { project: null }, errors: [{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['project'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      const app = createApp({ db: unreachable, config: loadConfig({ EXPOSE_ERRORS: 'true' }), logger });
+      const body = await (await query(app)).json();
+      expect(body.errors[0].extensions.originalError).toMatchObject({ message: expect.any(String), stack: expect.any(String) });
     } finally {
       await unreachable.close();
     }

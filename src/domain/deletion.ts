@@ -1,20 +1,34 @@
 // Soft deletes (GitLab's MarkPackageForDestructionService and package-file destroy): a package and
 // its files become pending_destruction; a file alone likewise. Every check runs before any write,
 // and each call writes in one transaction.
-import type { Package, PackageFile, PrismaClient, Project } from '../generated/prisma/client.ts';
+import type { Package, PrismaClient, Project } from '../generated/prisma/client.ts';
 import { isStoredId } from './ids.ts';
 import { installableFileStatuses } from './package-files.ts';
-import { findListedPackage } from './packages.ts';
+import { displayableStatuses, findListedPackage } from './packages.ts';
+import { findProjectByFullPath } from './projects.ts';
 import { canDestroyPackages, canReadPackages, canReadProject, projectAccessLevel } from './policy.ts';
 import { isDeletionProtected } from './protection.ts';
 import { canWrite, type Viewer } from './viewer.ts';
 
-export class NotFoundOrForbidden extends Error {
+/**
+ * A refusal GitLab's delete mutations report as a top-level GraphQL error (its
+ * `raise_resource_not_available_error!`, Gitlab::Graphql::Authorize::AuthorizeResource), with this
+ * message; nothing has been changed.
+ */
+export class MutationRefused extends Error {
+  override name = 'MutationRefused';
+}
+
+/** GitLab's RESOURCE_ACCESS_ERROR: the object is missing, or the viewer may not act on it. */
+export class NotFoundOrForbidden extends MutationRefused {
   override name = 'NotFoundOrForbidden';
   constructor() {
     super("The resource that you are attempting to access does not exist or you don't have permission to perform this action");
   }
 }
+
+/** GitLab's limit on ids per bulk delete mutation (MAX_PACKAGES, MAXIMUM_FILES). */
+export const maxBulkDelete = 100;
 
 export type PackageWithProject = Package & { project: Project };
 
@@ -46,48 +60,147 @@ export async function markFilesForDestruction(prisma: PrismaClient, fileIds: num
 }
 
 /**
- * Deletes packages for the GraphQL mutations: every id must name a package the viewer may delete
- * (else nothing changes and NotFoundOrForbidden is thrown); protected packages are skipped and named
- * in the returned errors; the rest are marked in one transaction.
+ * Whether the viewer may run mutations at all: GitLab's `Mutations::BaseMutation.authorized?`
+ * (app/graphql/mutations/base_mutation.rb) asks for the global `execute_graphql_mutation` permission
+ * (refused to anonymous users, app/policies/global_policy.rb) and a token with the `api` scope, before
+ * the mutation's own checks run. Refused like a missing permission.
  */
-export async function destroyPackages(prisma: PrismaClient, viewer: Viewer, ids: number[]): Promise<{ errors: string[] }> {
-  // A read_api token never deletes: refused like a missing permission, before any lookup.
-  if (!canWrite(viewer)) throw new NotFoundOrForbidden();
+export function mayRunMutations(viewer: Viewer): boolean {
+  return viewer.kind === 'user' && canWrite(viewer);
+}
+
+function checkMayRunMutations(viewer: Viewer): void {
+  if (!mayRunMutations(viewer)) throw new NotFoundOrForbidden();
+}
+
+/** Names of the protected packages, in the order given, each once; and the ids of the others. */
+async function splitProtected(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  packages: readonly PackageWithProject[],
+): Promise<{ protectedNames: string[]; deletable: Set<number> }> {
+  const projectIds = [...new Set(packages.map((p) => p.projectId))];
+  const rules = projectIds.length
+    ? await prisma.packageProtectionRule.findMany({ where: { projectId: { in: projectIds } } })
+    : [];
+  const protectedNames: string[] = [];
+  const deletable = new Set<number>();
+  for (const pkg of packages) {
+    const projectRules = rules.filter((r) => r.projectId === pkg.projectId);
+    if (isDeletionProtected(projectRules, pkg, projectAccessLevel(viewer, pkg.project))) {
+      if (!protectedNames.includes(pkg.name)) protectedNames.push(pkg.name);
+    } else {
+      deletable.add(pkg.id);
+    }
+  }
+  return { protectedNames, deletable };
+}
+
+/**
+ * `destroyPackage`, in the order of GitLab's Mutations::Packages::Destroy
+ * (app/graphql/mutations/packages/destroy.rb): the viewer may run mutations; `authorized_find!` (the
+ * package exists, in any status, and the viewer has `destroy_package` on it), else NotFoundOrForbidden;
+ * deletion protection (`protected: true`, nothing changed); then the package and its files are marked
+ * pending destruction (MarkPackageForDestructionService).
+ */
+export async function destroyPackage(prisma: PrismaClient, viewer: Viewer, id: number): Promise<{ protected: boolean }> {
+  checkMayRunMutations(viewer);
+  const pkg = isStoredId(id) ? await prisma.package.findUnique({ where: { id }, include: { project: true } }) : null;
+  if (!pkg || !canDestroyPackages(viewer, pkg.project)) throw new NotFoundOrForbidden();
+  if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
+  await markPackagesForDestruction(prisma, [pkg.id]);
+  return { protected: false };
+}
+
+/**
+ * `destroyPackages`, in the order of GitLab's Mutations::Packages::BulkDestroy
+ * (app/graphql/mutations/packages/bulk_destroy.rb), which declares no `authorize`:
+ * 1. the viewer may run mutations (BaseMutation.authorized?), else NotFoundOrForbidden;
+ * 2. more than 100 ids: `Cannot delete more than 100 packages`, before any id is looked up or
+ *    authorized (so also for a viewer who may delete none of them);
+ * 3. every id names a package GitLab's bulk delete finds (`Packages::Package.displayable`: status
+ *    DEFAULT, ERROR or DEPRECATED) and the viewer has `destroy_package` on each, else
+ *    NotFoundOrForbidden: a mix of deletable and other ids changes nothing. GitLab drops unknown ids
+ *    and checks permissions per batch of 20 (MarkPackagesForDestructionService), after filtering
+ *    protected packages out; the gateway checks every id before anything (one call, all or none);
+ * 4. deletion protection: protected packages are skipped and their names returned (in id order, as
+ *    GitLab's `find_each`); the others are marked pending destruction in one transaction.
+ */
+export async function destroyPackagesInBulk(prisma: PrismaClient, viewer: Viewer, ids: readonly number[]): Promise<{ protectedNames: string[] }> {
+  checkMayRunMutations(viewer);
+  if (ids.length > maxBulkDelete) throw new MutationRefused(`Cannot delete more than ${maxBulkDelete} packages`);
   const unique = [...new Set(ids)];
   if (!unique.every(isStoredId)) throw new NotFoundOrForbidden();
-  const packages = await prisma.package.findMany({ where: { id: { in: unique } }, include: { project: true } });
+  const packages = await prisma.package.findMany({
+    where: { id: { in: unique }, status: { in: displayableStatuses } },
+    include: { project: true },
+    orderBy: { id: 'asc' },
+  });
   if (packages.length !== unique.length || !packages.every((p) => canDestroyPackages(viewer, p.project))) {
     throw new NotFoundOrForbidden();
   }
-  const rules = await prisma.packageProtectionRule.findMany({
-    where: { projectId: { in: [...new Set(packages.map((p) => p.projectId))] } },
-  });
-  const errors: string[] = [];
-  const deletable: number[] = [];
-  for (const pkg of packages) {
-    const projectRules = rules.filter((r) => r.projectId === pkg.projectId);
-    if (isDeletionProtected(projectRules, pkg, projectAccessLevel(viewer, pkg.project))) errors.push(pkg.name);
-    else deletable.push(pkg.id);
-  }
-  await markPackagesForDestruction(prisma, deletable);
-  return { errors };
+  const { protectedNames, deletable } = await splitProtected(prisma, viewer, packages);
+  await markPackagesForDestruction(prisma, [...deletable]);
+  return { protectedNames };
 }
 
-export type FileWithPackage = PackageFile & { package: PackageWithProject };
+/**
+ * `destroyPackageFile`, in the order of GitLab's Mutations::Packages::DestroyFile
+ * (app/graphql/mutations/packages/destroy_file.rb): the viewer may run mutations; `authorized_find!`
+ * (the file exists with status DEFAULT, and the viewer has `destroy_package` on its project), else
+ * NotFoundOrForbidden; deletion protection of its package (`protected: true`, nothing changed); then
+ * the file is marked pending destruction.
+ */
+export async function destroyPackageFile(prisma: PrismaClient, viewer: Viewer, id: number): Promise<{ protected: boolean }> {
+  checkMayRunMutations(viewer);
+  const file = isStoredId(id)
+    ? await prisma.packageFile.findFirst({
+        where: { id, status: { in: installableFileStatuses } },
+        include: { package: { include: { project: true } } },
+      })
+    : null;
+  if (!file || !canDestroyPackages(viewer, file.package.project)) throw new NotFoundOrForbidden();
+  if (await isProtectedFor(prisma, viewer, file.package)) return { protected: true };
+  await markFilesForDestruction(prisma, [file.id]);
+  return { protected: false };
+}
 
-/** Loads files with their packages and projects, checking the viewer may delete each; throws otherwise. */
-export async function deletableFiles(prisma: PrismaClient, viewer: Viewer, ids: number[]): Promise<FileWithPackage[]> {
-  if (!canWrite(viewer)) throw new NotFoundOrForbidden();
+/**
+ * `destroyPackageFiles`, in the order of GitLab's Mutations::Packages::DestroyFiles
+ * (app/graphql/mutations/packages/destroy_files.rb):
+ * 1. the viewer may run mutations (BaseMutation.authorized?), else NotFoundOrForbidden;
+ * 2. `authorized_find!(project_path)`: the project exists and the viewer has `destroy_package` on it,
+ *    else NotFoundOrForbidden (before the ids are counted);
+ * 3. more than 100 ids: `Cannot delete more than 100 files`;
+ * 4. `ensure_file_access!`: the ids name files (status DEFAULT) all in that project, else
+ *    `All files must be in the requested project`, whoever may see the other project. GitLab ignores
+ *    unknown ids unless none is known; the gateway refuses any id that names no file (all or none);
+ * 5. deletion protection per package (`filter_protected_files`): files of protected packages are
+ *    skipped and the package names returned once each; the other files are marked pending destruction.
+ */
+export async function destroyPackageFilesInProject(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  projectPath: string,
+  ids: readonly number[],
+): Promise<{ protectedNames: string[] }> {
+  checkMayRunMutations(viewer);
+  const project = await findProjectByFullPath(prisma, projectPath);
+  if (!project || !canDestroyPackages(viewer, project)) throw new NotFoundOrForbidden();
+  if (ids.length > maxBulkDelete) throw new MutationRefused(`Cannot delete more than ${maxBulkDelete} files`);
+  const outside = () => new MutationRefused('All files must be in the requested project');
   const unique = [...new Set(ids)];
-  if (!unique.every(isStoredId)) throw new NotFoundOrForbidden();
+  if (unique.length === 0 || !unique.every(isStoredId)) throw outside();
   const files = await prisma.packageFile.findMany({
-    where: { id: { in: unique }, status: 'default' },
-    include: { package: { include: { project: true } } },
+    where: { id: { in: unique }, status: { in: installableFileStatuses } },
+    include: { package: true },
+    orderBy: { id: 'asc' },
   });
-  if (files.length !== unique.length || !files.every((f) => canDestroyPackages(viewer, f.package.project))) {
-    throw new NotFoundOrForbidden();
-  }
-  return files;
+  if (files.length !== unique.length || files.some((f) => f.package.projectId !== project.id)) throw outside();
+  const packages = [...new Map(files.map((f) => [f.packageId, { ...f.package, project }])).values()];
+  const { protectedNames, deletable } = await splitProtected(prisma, viewer, packages);
+  await markFilesForDestruction(prisma, files.filter((f) => deletable.has(f.packageId)).map((f) => f.id));
+  return { protectedNames };
 }
 
 /**

@@ -6,6 +6,7 @@ import { PackageType as PackageTypes } from '../generated/prisma/enums.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { isStoredId } from './ids.ts';
 import { likeLiteral } from './like.ts';
+import { sqlText } from './text.ts';
 import { fieldColumn, paginate, type OrderColumn, type Page, type PageArgs, type Direction } from './pagination.ts';
 
 /** Statuses listed when no status is asked for (GitLab's DISPLAYABLE). */
@@ -43,15 +44,28 @@ export function nameSearchTerms(query: string): string[] {
 }
 
 
-/** The `where` of a listing: the projects in scope plus GitLab's filters and defaults. */
+/** A condition no package meets (Prisma sends `in: []` as a constant false). */
+const noPackage: Prisma.PackageWhereInput = { id: { in: [] } };
+
+/**
+ * The `where` of a listing: the projects in scope plus GitLab's filters and defaults
+ * (`Packages::PackagesFinder`, `Packages::GroupPackagesFinder`). The version is compared exactly, each
+ * name term as a substring; a version or term that no stored text can equal or contain (`sqlText`: it
+ * holds U+0000) makes the listing match nothing, never sending that text to the database.
+ */
 export function packagesWhere(projectIds: number[], filters: PackageFilters): Prisma.PackageWhereInput {
   const and: Prisma.PackageWhereInput[] = [{ projectId: projectIds.length === 1 ? projectIds[0]! : { in: projectIds } }];
   and.push(filters.status ? { status: filters.status } : { status: { in: displayableStatuses } });
   and.push(filters.type ? { packageType: filters.type } : { packageType: { not: 'terraform_module' } });
-  if (filters.version) and.push({ version: filters.version });
-  else if (!filters.includeVersionless) and.push({ version: { not: null } });
+  if (filters.version) {
+    const version = sqlText(filters.version);
+    and.push(version === null ? noPackage : { version });
+  } else if (!filters.includeVersionless) {
+    and.push({ version: { not: null } });
+  }
   for (const term of nameSearchTerms(filters.name ?? '')) {
-    and.push({ name: { contains: likeLiteral(term), mode: 'insensitive' } });
+    const text = sqlText(term);
+    and.push(text === null ? noPackage : { name: { contains: likeLiteral(text), mode: 'insensitive' } });
   }
   return { AND: and };
 }
@@ -118,6 +132,8 @@ export interface PackageIncludes {
   hasPipelines?: boolean;
   /** The user who published the package, as `creator`. */
   creator?: boolean;
+  /** The package's row of each per-type metadata table (at most one is set), under Prisma's relation names. */
+  metadata?: boolean;
 }
 
 /** A package's build info with its pipeline (null when the pipeline was deleted) and the pipeline's user. */
@@ -129,6 +145,9 @@ export interface PackageRelations {
   hasPipelines?: boolean;
   creator?: User | null;
 }
+
+/** The per-type metadata relations of a package (Conan's metadata is on the package row). */
+const metadataRelations = { mavenMetadatum: true, pypiMetadatum: true, nugetMetadatum: true, composerMetadatum: true } as const;
 
 export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKey): Prisma.PackageInclude | undefined {
   const result: Prisma.PackageInclude = {};
@@ -146,6 +165,7 @@ export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKe
   }
   if (include.hasPipelines) result._count = { select: { buildInfos: { where: { pipelineId: { not: null } } } } };
   if (include.creator) result.creator = true;
+  if (include.metadata) Object.assign(result, metadataRelations);
   return Object.keys(result).length ? result : undefined;
 }
 

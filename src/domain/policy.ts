@@ -109,3 +109,14 @@ export function listsPackagesInGroup(viewer: Viewer, project: ProjectFacts): boo
   if (!project.packagesEnabled) return false;
   return visibleByVisibility(viewer, project.visibility) || projectAccessLevel(viewer, project) >= AccessLevel.REPORTER;
 }
+
+/**
+ * `admin_package` on a group, which GitLab's `PackageSettings` type requires
+ * (app/graphql/types/namespace/package_settings_type.rb `authorize :admin_package`, delegated to the
+ * group by app/policies/namespace/package_setting_policy.rb): GroupPolicy enables it for owners
+ * (`rule { owner }`), memberships of ancestor groups included; administrators count as owners
+ * (GitLab's `Group#max_member_access_for_user`).
+ */
+export function canAdminGroupPackages(viewer: Viewer, group: GroupFacts): boolean {
+  return groupAccessLevel(viewer, group) >= AccessLevel.OWNER;
+}

@@ -3,7 +3,7 @@
 // whose `extensions.code` says which check failed; deletion protection is reported in `errors`.
 import { GraphQLError } from 'graphql';
 import { destroyProjectPackage, destroyProjectPackageFile, DeleteRefused } from '../domain/deletion.ts';
-import { builder } from './builder.ts';
+import { gitlabMutationField } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { parseGidOf } from './global-id.ts';
 import { PackagesPackageFileID, PackagesPackageID } from './package.ts';
@@ -14,10 +14,10 @@ const protectedMessage = 'Package is deletion protected.';
 const codesDescription =
   'Refusals are top-level errors with `extensions.code`: INSUFFICIENT_SCOPE, PROJECT_NOT_FOUND, FORBIDDEN, PACKAGE_NOT_FOUND, PACKAGE_FILE_NOT_FOUND or PRECONDITION_FAILED.';
 
-async function refusalsAsErrors(run: () => Promise<{ protected: boolean }>): Promise<{ errors: string[] }> {
+async function refusalsAsErrors(run: () => Promise<{ protected: boolean }>): Promise<string[]> {
   try {
     const result = await run();
-    return { errors: result.protected ? [protectedMessage] : [] };
+    return result.protected ? [protectedMessage] : [];
   } catch (error) {
     if (error instanceof DeleteRefused) throw new GraphQLError(error.message, { extensions: { code: error.code } });
     throw error;
@@ -28,60 +28,54 @@ async function projectOfInput(ctx: GraphQLContext, projectId: string | number) {
   return ctx.loaders.project.load(parseGidOf(projectId, 'Project'));
 }
 
-builder.relayMutationField(
-  'destroyProjectPackage',
-  {
-    inputFields: (t) => ({
-      projectId: t.id({ required: true, description: 'Global ID of the project the package belongs to.' }),
-      id: t.field({ type: PackagesPackageID, required: true, description: 'Global ID of the package.' }),
-      unmodifiedSince: t.field({
-        type: TimeScalar,
-        required: false,
-        description: 'Refuse (PRECONDITION_FAILED) when the package changed after this time.',
-      }),
+/**
+ * `destroyProjectPackage`: GitLab's REST `DELETE /projects/:id/packages/:package_id` (lib/api/project_packages.rb)
+ * as a mutation, shaped like GitLab's mutations (`clientMutationId: String`, `errors: [String!]!`).
+ */
+gitlabMutationField('destroyProjectPackage', {
+  inputFields: (t) => ({
+    projectId: t.id({ required: true, description: 'Global ID of the project the package belongs to.' }),
+    id: t.field({ type: PackagesPackageID, required: true, description: 'Global ID of the package.' }),
+    unmodifiedSince: t.field({
+      type: TimeScalar,
+      required: false,
+      description: 'Refuse (PRECONDITION_FAILED) when the package changed after this time.',
     }),
-  },
-  {
-    nullable: true,
-    description: `Marks a package of a project for destruction, checking as GitLab's REST API does: project, permission to delete (before the package is looked up), package (status DEFAULT, ERROR or DEPRECATED), unmodifiedSince, deletion protection (beyond GitLab). ${codesDescription}`,
-    resolve: (_root, { input }, ctx) =>
-      refusalsAsErrors(async () =>
-        destroyProjectPackage(ctx.prisma, ctx.viewer, {
-          project: await projectOfInput(ctx, input.projectId),
-          packageId: input.id,
-          unmodifiedSince: input.unmodifiedSince,
-        }),
-      ),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+  }),
+  description: `Marks a package of a project for destruction, checking as GitLab's REST API does: project, permission to delete (before the package is looked up), package (status DEFAULT, ERROR or DEPRECATED), unmodifiedSince, deletion protection (beyond GitLab). ${codesDescription}`,
+  resolve: (input, ctx) =>
+    refusalsAsErrors(async () =>
+      destroyProjectPackage(ctx.prisma, ctx.viewer, {
+        project: await projectOfInput(ctx, input.projectId),
+        packageId: input.id,
+        unmodifiedSince: input.unmodifiedSince,
+      }),
+    ),
+});
 
-builder.relayMutationField(
-  'destroyProjectPackageFile',
-  {
-    inputFields: (t) => ({
-      projectId: t.id({ required: true, description: 'Global ID of the project the package belongs to.' }),
-      packageId: t.field({ type: PackagesPackageID, required: true, description: 'Global ID of the package the file belongs to.' }),
-      id: t.field({ type: PackagesPackageFileID, required: true, description: 'Global ID of the package file.' }),
-      unmodifiedSince: t.field({
-        type: TimeScalar,
-        required: false,
-        description: 'Refuse (PRECONDITION_FAILED) when the file changed after this time.',
-      }),
+/**
+ * `destroyProjectPackageFile`: GitLab's REST `DELETE /projects/:id/packages/:package_id/package_files/:package_file_id`
+ * (lib/api/package_files.rb) as a mutation, shaped like GitLab's mutations.
+ */
+gitlabMutationField('destroyProjectPackageFile', {
+  inputFields: (t) => ({
+    projectId: t.id({ required: true, description: 'Global ID of the project the package belongs to.' }),
+    packageId: t.field({ type: PackagesPackageID, required: true, description: 'Global ID of the package the file belongs to.' }),
+    id: t.field({ type: PackagesPackageFileID, required: true, description: 'Global ID of the package file.' }),
+    unmodifiedSince: t.field({
+      type: TimeScalar,
+      required: false,
+      description: 'Refuse (PRECONDITION_FAILED) when the file changed after this time.',
     }),
-  },
-  {
-    nullable: true,
-    description: `Marks a file of a package for destruction, checking as GitLab's REST API does: project, permission to delete, package, deletion protection (before the file is looked up), file (status DEFAULT), unmodifiedSince (beyond GitLab). ${codesDescription}`,
-    resolve: (_root, { input }, ctx) =>
-      refusalsAsErrors(async () =>
-        destroyProjectPackageFile(ctx.prisma, ctx.viewer, {
-          project: await projectOfInput(ctx, input.projectId),
-          packageId: input.packageId,
-          fileId: input.id,
-          unmodifiedSince: input.unmodifiedSince,
-        }),
-      ),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+  }),
+  description: `Marks a file of a package for destruction, checking as GitLab's REST API does: project, permission to delete, package, deletion protection (before the file is looked up), file (status DEFAULT), unmodifiedSince (beyond GitLab). ${codesDescription}`,
+  resolve: (input, ctx) =>
+    refusalsAsErrors(async () =>
+      destroyProjectPackageFile(ctx.prisma, ctx.viewer, {
+        project: await projectOfInput(ctx, input.projectId),
+        packageId: input.packageId,
+        fileId: input.id,
+        unmodifiedSince: input.unmodifiedSince,
+      }),
+    ),
+});

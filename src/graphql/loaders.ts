@@ -1,6 +1,14 @@
 import DataLoader from 'dataloader';
 import { lastBuildInfos, packagesWithPipelines, pipelinesOfPackageFiles } from '../domain/build-infos.ts';
 import { isStoredId } from '../domain/ids.ts';
+import {
+  findDependencyLinks,
+  findMetadata,
+  type DependencyLinkRow,
+  type MetadataTableType,
+  type MetadatumOf,
+} from '../domain/package-metadata.ts';
+import { findPackageSettingChains, type PackageSettingChain } from '../domain/package-settings.ts';
 import type { BuildInfoWithPipeline } from '../domain/packages.ts';
 import type {
   Namespace,
@@ -39,6 +47,14 @@ function grouped<T>(load: (keys: number[]) => Promise<T[]>, keyOf: (row: T) => n
 }
 
 export type PipelineWithUser = Pipeline & { user: User | null };
+
+/** The metadata row of each package in the table of `type`, null when it has none. */
+function metadataLoader<T extends MetadataTableType>(prisma: PrismaClient, type: T): DataLoader<number, MetadatumOf[T] | null> {
+  return new DataLoader(async (ids) => {
+    const rows = new Map((await findMetadata(prisma, type, [...ids])).map((row) => [row.packageId, row]));
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+}
 
 /**
  * Per-request DataLoaders: every relation a list can touch costs one statement per request, not per
@@ -87,6 +103,18 @@ export function createLoaders(prisma: PrismaClient) {
       (ids) => pipelinesOfPackageFiles(prisma, ids),
       (row) => row.packageFileId,
     ),
+    /** Per-type metadata of packages (Package.metadata), one statement per type and batch. */
+    mavenMetadatum: metadataLoader(prisma, 'maven'),
+    pypiMetadatum: metadataLoader(prisma, 'pypi'),
+    nugetMetadatum: metadataLoader(prisma, 'nuget'),
+    composerMetadatum: metadataLoader(prisma, 'composer'),
+    /** Dependency links of each package, id ascending, with their dependencies and NuGet metadata. */
+    dependencyLinksByPackage: grouped<DependencyLinkRow>((ids) => findDependencyLinks(prisma, ids), (link) => link.packageId),
+    /** Package settings rows of each namespace (by full path) and of its ancestors. */
+    packageSettingChain: new DataLoader<string, PackageSettingChain>(async (paths) => {
+      const chains = await findPackageSettingChains(prisma, paths);
+      return paths.map((path) => chains.get(path)!);
+    }),
   };
 }
 

@@ -1,6 +1,13 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { Package, PackageBuildInfo, PackageTag, Project } from '../generated/prisma/client.ts';
-import { deletableFiles, destroyPackages, markFilesForDestruction, NotFoundOrForbidden } from '../domain/deletion.ts';
+import {
+  destroyPackage,
+  destroyPackageFile,
+  destroyPackageFilesInProject,
+  destroyPackagesInBulk,
+  maxBulkDelete,
+  MutationRefused,
+} from '../domain/deletion.ts';
 import {
   countPackages,
   countVersions,
@@ -14,9 +21,8 @@ import {
 import { cursorOf, fieldColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
-import { findProjectByFullPath } from '../domain/projects.ts';
 import { anyRuleMatches } from '../domain/protection.ts';
-import { builder, type BuilderTypes } from './builder.ts';
+import { builder, gitlabMutationField, type BuilderTypes } from './builder.ts';
 import { offsetDescription, pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
@@ -90,7 +96,7 @@ const byId = (direction: 'asc' | 'desc') => [fieldColumn<{ id: number }>('id', d
  * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
  * package). `complete` says whether `rows` holds every row or only a prefix.
  */
-function pageInMemory<T extends { id: number }>(
+export function pageInMemory<T extends { id: number }>(
   rows: T[],
   args: PageArgs,
   options: { maxSize: number; direction: 'asc' | 'desc'; complete: boolean },
@@ -116,7 +122,8 @@ function pageInMemory<T extends { id: number }>(
   };
 }
 
-function validCursorArgs(args: PageArgs): PageArgs {
+/** Checks that `after`/`before` are cursors `pageInMemory` made (an id); a GraphQL error naming the argument otherwise. */
+export function validCursorArgs(args: PageArgs): PageArgs {
   for (const name of ['after', 'before'] as const) {
     const cursor = args[name];
     if (!cursor) continue;
@@ -320,6 +327,7 @@ export function includesForSelection(selected: Map<string, Record<string, unknow
     lastBuildInfo: selected.has('lastBuildInfo'),
     hasPipelines: selected.has('hasPipelines'),
     creator: selected.has('creator'),
+    metadata: selected.has('metadata'),
   };
 }
 
@@ -336,84 +344,53 @@ builder.queryField('package', (t) =>
   }),
 );
 
-/** Mutation errors GitLab reports at the top level. */
-function topLevel(run: () => Promise<{ errors: string[] }>) {
-  return run().catch((error: unknown) => {
-    if (error instanceof NotFoundOrForbidden) throw new GraphQLError(error.message);
+/** Runs a delete, turning the refusals GitLab reports at the top level into GraphQL errors. */
+async function topLevel<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof MutationRefused) throw new GraphQLError(error.message);
     throw error;
-  });
+  }
 }
 
-const maxBulk = 100;
+const protectedMessage = 'Package is deletion protected.';
+/** GitLab's `deletion_protected_error_message(package_name)` (Mutations::Packages::DeleteProtection). */
+const protectedNamed = (name: string) => `Package '${name}' is deletion protected.`;
 
-builder.relayMutationField(
-  'destroyPackage',
-  { inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true }) }) },
-  {
-    nullable: true,
-    resolve: (_root, { input }, ctx) =>
-      topLevel(async () => {
-        const { errors } = await destroyPackages(ctx.prisma, ctx.viewer, [input.id]);
-        return { errors: errors.length ? ['Package is deletion protected.'] : [] };
-      }),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+gitlabMutationField('destroyPackage', {
+  description:
+    "Marks a package and its files for destruction (GitLab's Mutations::Packages::Destroy). A missing package, or one the viewer may not delete, is a top-level error; a deletion-protected one is reported in `errors`.",
+  inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true, description: 'ID of the Package.' }) }),
+  resolve: (input, ctx) =>
+    topLevel(async () => ((await destroyPackage(ctx.prisma, ctx.viewer, input.id)).protected ? [protectedMessage] : [])),
+});
 
-builder.relayMutationField(
-  'destroyPackages',
-  { inputFields: (t) => ({ ids: t.field({ type: [PackagesPackageID], required: true }) }) },
-  {
-    nullable: true,
-    resolve: (_root, { input }, ctx) =>
-      topLevel(async () => {
-        const ids = input.ids;
-        if (ids.length > maxBulk) throw new GraphQLError(`Cannot delete more than ${maxBulk} packages`);
-        const { errors } = await destroyPackages(ctx.prisma, ctx.viewer, ids);
-        return { errors: errors.map((name) => `Package '${name}' is deletion protected.`) };
-      }),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+gitlabMutationField('destroyPackages', {
+  description: `Marks packages and their files for destruction, at most ${maxBulkDelete} (GitLab's Mutations::Packages::BulkDestroy). The count is checked first, then every id (all or none); deletion-protected packages are skipped and named in \`errors\`.`,
+  inputFields: (t) => ({
+    ids: t.field({ type: [PackagesPackageID], required: true, description: `Global IDs of the Packages. Max ${maxBulkDelete}` }),
+  }),
+  resolve: (input, ctx) =>
+    topLevel(async () => (await destroyPackagesInBulk(ctx.prisma, ctx.viewer, input.ids)).protectedNames.map(protectedNamed)),
+});
 
-builder.relayMutationField(
-  'destroyPackageFile',
-  { inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true }) }) },
-  {
-    nullable: true,
-    resolve: (_root, { input }, ctx) =>
-      topLevel(async () => {
-        const files = await deletableFiles(ctx.prisma, ctx.viewer, [input.id]);
-        await markFilesForDestruction(ctx.prisma, files.map((f) => f.id));
-        return { errors: [] };
-      }),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+gitlabMutationField('destroyPackageFile', {
+  description:
+    "Marks a package file (status DEFAULT) for destruction (GitLab's Mutations::Packages::DestroyFile). A missing file, or one the viewer may not delete, is a top-level error; a file of a deletion-protected package is reported in `errors`.",
+  inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true, description: 'ID of the Package file.' }) }),
+  resolve: (input, ctx) =>
+    topLevel(async () => ((await destroyPackageFile(ctx.prisma, ctx.viewer, input.id)).protected ? [protectedMessage] : [])),
+});
 
-builder.relayMutationField(
-  'destroyPackageFiles',
-  {
-    inputFields: (t) => ({
-      projectPath: t.id({ required: true }),
-      ids: t.field({ type: [PackagesPackageFileID], required: true }),
-    }),
-  },
-  {
-    nullable: true,
-    resolve: (_root, { input }, ctx) =>
-      topLevel(async () => {
-        const ids = input.ids;
-        if (ids.length > maxBulk) throw new GraphQLError(`Cannot delete more than ${maxBulk} files`);
-        const project = await findProjectByFullPath(ctx.prisma, String(input.projectPath));
-        if (!project || !canDestroyPackages(ctx.viewer, project)) throw new NotFoundOrForbidden();
-        const files = await deletableFiles(ctx.prisma, ctx.viewer, ids);
-        if (files.some((f) => f.package.projectId !== project.id)) {
-          throw new GraphQLError('All files must be in the requested project');
-        }
-        await markFilesForDestruction(ctx.prisma, files.map((f) => f.id));
-        return { errors: [] };
-      }),
-  },
-  { outputFields: (t) => ({ errors: t.stringList({ resolve: (payload) => payload.errors }) }) },
-);
+gitlabMutationField('destroyPackageFiles', {
+  description: `Marks files of one project for destruction, at most ${maxBulkDelete} (GitLab's Mutations::Packages::DestroyFiles). Checked in GitLab's order: permission on the project, count, all files in that project (all or none); files of deletion-protected packages are skipped and their packages named in \`errors\`.`,
+  inputFields: (t) => ({
+    projectPath: t.id({ required: true, description: 'Project path where the packages cleanup policy is located.' }),
+    ids: t.field({ type: [PackagesPackageFileID], required: true, description: 'IDs of the Package file.' }),
+  }),
+  resolve: (input, ctx) =>
+    topLevel(async () =>
+      (await destroyPackageFilesInProject(ctx.prisma, ctx.viewer, String(input.projectPath), input.ids)).protectedNames.map(protectedNamed),
+    ),
+});

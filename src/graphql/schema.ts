@@ -12,6 +12,9 @@ import './project-permissions.ts';
 import './project-package.ts';
 import './package-build-info.ts';
 import './package-metadata.ts';
+import './package-dependency-links.ts';
+import './package-install-urls.ts';
+import './package-settings.ts';
 import './package-extras.ts';
 import './destroy-project-package.ts';
 

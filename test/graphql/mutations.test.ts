@@ -128,3 +128,66 @@ describe('destroyPackageFile(s)', () => {
     expect(await fileStatuses([304])).toEqual(['default']);
   });
 });
+
+describe('clientMutationId', () => {
+  // A client document typing clientMutationId as GitLab does (String).
+  const destroyWithId = `mutation($cmid: String, $id: PackagesPackageID!) {
+    destroyPackage(input: { clientMutationId: $cmid, id: $id }) { clientMutationId errors }
+  }`;
+
+  it('is a String: the document validates and runs, and the value is echoed back unchanged', async () => {
+    const result = await graphql(app, destroyWithId, { cmid: 'delete 10 ✓', id: pkgGid(10) }, worldToken('pubmaint'));
+    expect(result).toEqual({ status: 200, data: { destroyPackage: { clientMutationId: 'delete 10 ✓', errors: [] } } });
+    expect(await statuses([10])).toEqual(['pending_destruction']);
+  });
+
+  it('is echoed back also when the payload carries errors', async () => {
+    // keep-5 is deletion protected for a maintainer.
+    const result = await graphql(app, destroyWithId, { cmid: 'c-905', id: pkgGid(905) }, worldToken('pubmaint'));
+    expect(result.data).toEqual({ destroyPackage: { clientMutationId: 'c-905', errors: ['Package is deletion protected.'] } });
+    expect(await statuses([905])).toEqual(['default']);
+  });
+
+  it('is null when not given', async () => {
+    const result = await graphql(app, destroyWithId, { id: pkgGid(987654) }, worldToken('root'));
+    expect(result.data).toEqual({ destroyPackage: null });
+    const ok = await graphql(app, destroyWithId, { id: pkgGid(11) }, worldToken('pubmaint'));
+    expect(ok.data).toEqual({ destroyPackage: { clientMutationId: null, errors: [] } });
+  });
+
+  it('is echoed by every delete mutation, the bulk ones and the gateway-only ones too', async () => {
+    const result = await graphql(
+      app,
+      `mutation($files: [PackagesPackageFileID!]!) {
+        a: destroyPackages(input: { clientMutationId: "a", ids: ["${pkgGid(904)}"] }) { clientMutationId errors }
+        b: destroyPackageFiles(input: { clientMutationId: "b", projectPath: "bulk/things", ids: $files }) { clientMutationId errors }
+        c: destroyPackageFile(input: { clientMutationId: "c", id: "${fileGid(11)}" }) { clientMutationId errors }
+        d: destroyProjectPackage(input: { clientMutationId: "d", projectId: "gid://gitlab/Project/7", id: "${pkgGid(905)}" }) { clientMutationId errors }
+        e: destroyProjectPackageFile(input: { clientMutationId: "e", projectId: "gid://gitlab/Project/7", packageId: "${pkgGid(904)}", id: "${fileGid(9004)}" }) { clientMutationId errors }
+      }`,
+      { files: [fileGid(9004)] },
+      worldToken('pubmaint'),
+    );
+    expect(result).toEqual({
+      status: 200,
+      data: {
+        a: { clientMutationId: 'a', errors: ["Package 'keep-4' is deletion protected."] },
+        b: { clientMutationId: 'b', errors: ["Package 'keep-4' is deletion protected."] },
+        c: { clientMutationId: 'c', errors: [] },
+        d: { clientMutationId: 'd', errors: ['Package is deletion protected.'] },
+        e: { clientMutationId: 'e', errors: ['Package is deletion protected.'] },
+      },
+    });
+  });
+
+  it('is no ID: a variable declared ID is refused by validation, as by GitLab', async () => {
+    const result = await graphql(
+      app,
+      'mutation($cmid: ID, $id: PackagesPackageID!) { destroyPackage(input: { clientMutationId: $cmid, id: $id }) { errors } }',
+      { cmid: 'x', id: pkgGid(3) },
+      worldToken('pubmaint'),
+    );
+    expect(result.errors?.map((e) => e.message)).toEqual(['Variable "$cmid" of type "ID" used in position expecting type "String".']);
+    expect(await statuses([3])).toEqual(['default']);
+  });
+});

@@ -1,5 +1,6 @@
 // Keyset (cursor) pagination: a cursor holds the sort key and id of a row, so pages never repeat or
 // skip rows when rows are inserted or removed between requests.
+import { sqlText } from './text.ts';
 
 export class CursorError extends Error {
   override name = 'CursorError';
@@ -60,6 +61,12 @@ export function encodeCursor(values: KeyValue[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
+/**
+ * The key values of a cursor made by `encodeCursor` for an ordering of `length` columns. Anything else
+ * throws `CursorError` ("Argument 'after' has an invalid cursor"): not Base64url JSON, not an array of
+ * that length, a value that is not null, a string or a number, or a string no stored text can hold
+ * (`sqlText`: U+0000), which no cursor of ours carries and which the database could not compare.
+ */
 export function decodeCursor(cursor: string, length: number, argument: string): KeyValue[] {
   let values: unknown;
   try {
@@ -70,7 +77,7 @@ export function decodeCursor(cursor: string, length: number, argument: string): 
   if (
     !Array.isArray(values) ||
     values.length !== length ||
-    !values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+    !values.every((v) => v === null || (typeof v === 'string' && sqlText(v) !== null) || typeof v === 'number')
   ) {
     throw new CursorError(`Argument '${argument}' has an invalid cursor`);
   }

@@ -74,6 +74,14 @@ export interface Validated {
 /**
  * Validates `raw` (query and path parameters) against the declarations; throws GitLab's 400 with
  * every failure, else returns the coerced parameters.
+ *
+ * As Grape 2.0 (GitLab's): each declaration runs presence, coercion, then `except_values` and
+ * `values` on what coercion left. A value that fails coercion stays as sent, so a `values:` list
+ * still rejects it: E5's `per_page=abc` (declared again with `values: 1..20`) answers
+ * `per_page is invalid, per_page does not have a valid value`, as grape v2.0.0's
+ * spec/grape/validations/validators/values_spec.rb has `value is invalid, value does not have a valid
+ * value` for `'a'` against `0.0..10.0`. Messages are grouped per parameter in the order of its first
+ * failure, duplicates dropped (Grape::Exceptions::ValidationErrors: `group_by(&:params)`, `uniq!`).
  */
 export function validateParams(specs: readonly ParamSpec[], raw: RawParams): Validated {
   const params: Record<string, ParamValue> = { ...raw };

@@ -1,6 +1,7 @@
 // Parameters of E1-E7 (rest.md 1.8, 2.4-2.6, 3.x): defaults, allowed values, GitLab's coercions and
 // its 400 bodies; authorization before validation (rest.md 1.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../src/rest/routes.ts';
 import { ids, rest } from './support.ts';
 import { openWorld, tokens, type World } from './world.ts';
 
@@ -183,5 +184,83 @@ describe('authorization comes before validation', () => {
   it('a bad parameter comes before a missing package', async () => {
     expect(await answer('/projects/40/packages/999999/pipelines?per_page=50')).toEqual(bad('per_page does not have a valid value'));
     expect(await answer('/projects/40/packages/999999/package_files?sort=x')).toEqual(bad('sort does not have a valid value'));
+  });
+});
+
+// Every Integer and Boolean parameter of every route, from the route table: an uncoercible value is
+// reported as `<name> is invalid` (Grape's CoerceValidator). Grape's other validators of the same name
+// still run on the raw value: `except_values: [0]` never matches a string, but a `values:` set (E5's
+// per_page, `values: 1..20`) does not include it, so Grape adds `<name> does not have a valid value`
+// (grape v2.0.0 spec/grape/validations/validators/values_spec.rb: `value: 'a'` against `0.0..10.0`
+// answers 'value is invalid, value does not have a valid value'). Messages are grouped per parameter,
+// in the order of each parameter's first declaration.
+describe('coercion failures, walking the route table', () => {
+  type Spec = (typeof routes)[number]['params'][number];
+  const coercible = (spec: Spec) => spec.type === 'Integer' || spec.type === 'Boolean';
+  const byName = (specs: readonly Spec[]) => [...new Map(specs.map((s) => [s.name, specs.filter((t) => t.name === s.name)])).entries()];
+  /** Grape's messages for `name` given `value` (uncoercible, or outside a `values:` list). */
+  const messagesFor = (decls: Spec[], name: string): string[] =>
+    decls.some(coercible)
+      ? [`${name} is invalid`, ...(decls.some((d) => d.values) ? [`${name} does not have a valid value`] : [])]
+      : [`${name} does not have a valid value`];
+  const badValue = (decls: Spec[]) => (decls.some(coercible) ? 'abc' : 'zzz');
+  // Path parameters that name real rows of the REST world; any other path parameter would fail here.
+  const pathValues: Record<string, string> = { id: '40', package_id: '1001', package_file_id: '10011' };
+
+  function request(route: (typeof routes)[number], bad: Record<string, string>) {
+    const path = route.path.replace(/:(\w+)/g, (_, name: string) => {
+      const value = bad[name] ?? pathValues[name];
+      if (value === undefined) throw new Error(`no value for path parameter ${name} of ${route.name}`);
+      return encodeURIComponent(value);
+    });
+    const query = new URLSearchParams(Object.entries(bad).filter(([name]) => !route.path.includes(`:${name}`)));
+    const target = route.scope === 'group' ? path.replace('/groups/40/', '/groups/acme/') : path;
+    return rest(world.app, `${target}${query.size ? `?${query}` : ''}`, { token: tokens.maint, method: route.method });
+  }
+
+  const cases = routes.flatMap((route) =>
+    byName(route.params)
+      .filter(([, decls]) => decls.some(coercible))
+      .map(([name, decls]) => ({ route, name, decls })),
+  );
+
+  it('the walk covers every Integer and Boolean parameter (and finds E5 per_page the only one with values)', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+    const withValues = cases.filter((c) => c.decls.some((d) => d.values)).map((c) => [c.route.path, c.name]);
+    expect(withValues).toEqual([['/projects/:id/packages/:package_id/pipelines', 'per_page']]);
+  });
+
+  it.each(cases.map((c) => [`${c.route.method} ${c.route.path} ${c.name}`, c] as const))('%s=abc', async (_, { route, name, decls }) => {
+    const response = await request(route, { [name]: 'abc' });
+    expect([response.status, response.body]).toEqual(bad(messagesFor(decls, name).join(', ')));
+  });
+
+  it('the case reported: E5 per_page=abc answers as GitLab (Grape 2.0) does', async () => {
+    expect(await answer('/projects/40/packages/1001/pipelines?per_page=abc')).toEqual(
+      bad('per_page is invalid, per_page does not have a valid value'),
+    );
+    // Without a values: list, a failed coercion is the only message.
+    expect(await answer('/projects/40/packages?per_page=abc')).toEqual(bad('per_page is invalid'));
+    expect(await answer('/projects/40/packages/1001/package_files?per_page=abc')).toEqual(bad('per_page is invalid'));
+  });
+
+  it('with another parameter failing too, both are reported in declaration order', async () => {
+    let checked = 0;
+    for (const { route, name } of cases) {
+      const all = byName(route.params);
+      const order = all.map(([n]) => n);
+      for (const [other, otherDecls] of all) {
+        if (other === name || other === 'id' || !(otherDecls.some(coercible) || otherDecls.some((d) => d.values))) continue;
+        const failing = { [name]: 'abc', [other]: badValue(otherDecls) };
+        const expected = order
+          .filter((n) => n in failing)
+          .flatMap((n) => messagesFor(all.find(([m]) => m === n)![1], n))
+          .join(', ');
+        const response = await request(route, failing);
+        expect([route.name, name, other, response.status, response.body]).toEqual([route.name, name, other, 400, { error: expected }]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(40);
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
-import { FixtureError, formatSummary, loadFixture } from './db/fixture.ts';
+import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
 import { applyMigrations, createMigration, diffMigrationsToSchema, pendingMigrationNames } from './db/migrate.ts';
 import { tokenDigest } from './domain/tokens.ts';
 import { createLogger } from './logger.ts';

@@ -9,7 +9,7 @@ import { createServerAdapter } from '@whatwg-node/server';
 import { createYoga } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
-import { isDatabaseEmpty, loadFixture, formatSummary } from './db/fixture.ts';
+import { isDatabaseEmpty, loadFixture, formatSummary } from './fixture/load.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';

@@ -1,7 +1,7 @@
 // /-/metrics: who may read it, and what the counters say after a few requests (labels are route
 // templates and sanitized operation names, never raw paths or ids).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../src/db/fixture.ts';
+import { loadFixture } from '../src/fixture/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { closeServer, createApp, listen, type App } from '../src/server.ts';
 import { createTestDatabase, testDbMode, type TestDatabase } from './support/database.ts';

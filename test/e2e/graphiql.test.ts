@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import { demoFixturePath } from '../../src/db/seed.ts';
 import { createLogger } from '../../src/logger.ts';
 import { closeServer, createApp, listen } from '../../src/server.ts';

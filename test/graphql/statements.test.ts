@@ -1,7 +1,7 @@
 // SQL statements per request do not grow with the page size (DataLoaders and relations fetched with
 // the page). Counted with a Prisma query recorder: one operation is one SQL statement (relationJoins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { graphql, recordingClient, testApp } from '../support/graphql.ts';
 

@@ -1,7 +1,7 @@
 // Over 10,000 matching rows GitLab stops counting (rest.md 1.9): no X-Total, no X-Total-Pages, no
 // rel="last"; the count query stops at 10,001 rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { countingClient, pageHeaders, rest, restApp } from './support.ts';
 

@@ -1,7 +1,7 @@
 // Keyset pagination of a package's pipelines (E5, rest.md 3.5): GitLab's cursor, per_page 1..20,
 // Link rel="next" only, build infos newest first, a malformed cursor is a 400.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import type { App } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { ids, pageHeaders, rest, restApp } from './support.ts';

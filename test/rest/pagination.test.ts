@@ -1,6 +1,6 @@
 // Offset pagination (rest.md 1.9) on E1, E2 and E4: headers, Link, caps and edges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { ids, pageHeaders, rest, restApp } from './support.ts';
 import type { App } from '../../src/server.ts';

@@ -1,6 +1,6 @@
 // The shared REST test world (test/fixtures/rest-world.json) in a fresh database, with the few facts a
 // fixture cannot state set afterwards: fixed tag timestamps, and a deleted pipeline.
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import type { App } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { restApp } from './support.ts';

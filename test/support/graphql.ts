@@ -4,7 +4,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { loadFixture } from '../../src/db/fixture.ts';
+import { loadFixture } from '../../src/fixture/load.ts';
 import { createApp, type App } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 

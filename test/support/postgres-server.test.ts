@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answers } from './postgres-server.ts';
 
-function child(mode: 'exit-code' | 'wait') {
+function child(mode: 'exit-code' | 'process-exit' | 'wait') {
   const process_ = spawn(process.execPath, ['--import', 'tsx', 'test/support/embedded-postgres-child.ts', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   process_.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -28,6 +28,14 @@ describe('embedded PostgreSQL for the suite', () => {
     const { dataRoot } = await run.started;
     expect(await run.exited).toBe(3);
     expect(existsSync(dataRoot)).toBe(false);
+  });
+
+  it('is stopped and removed when the process exits with it running, and the exit code stays 0', async () => {
+    const run = child('process-exit');
+    const { url, dataRoot } = await run.started;
+    expect(await run.exited).toBe(0);
+    expect(existsSync(dataRoot)).toBe(false);
+    expect(await answers(url, 1_000)).toBe(false);
   });
 
   it('is stopped and removed when the run is interrupted', async () => {

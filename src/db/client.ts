@@ -5,6 +5,7 @@ import type { SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, Sq
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { listenPGlite, listenPostgres, type Listen } from './change-feed.ts';
 
 export type { PrismaClient };
 
@@ -32,6 +33,8 @@ export interface Database {
   observeQueries(listener: (durationMs: number) => void): () => void;
   /** The PostgreSQL pool's connection counts; absent for PGlite (one in-process connection, no pool). */
   poolStats?(): PoolStats;
+  /** Listens for change notifications (see change-feed.ts), for caches. */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       describe: `postgresql://${url.host}${url.pathname}`,
       observeQueries,
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      listen: listenPostgres(options.databaseUrl),
       close: async () => {
         await prisma.$disconnect();
         if (!pool.ended) await pool.end();
@@ -130,6 +134,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     adapterFactory,
     describe: `pglite:${options.dataDir}`,
     observeQueries,
+    listen: listenPGlite(pglite),
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();

@@ -13,6 +13,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { postgreSplitterOptions, splitQuery } from 'dbgate-query-splitter';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -41,6 +42,29 @@ function loadEngineWasm(): Promise<void> {
   return wasmReady;
 }
 
+/**
+ * The adapter with `executeScript` sending one statement at a time, split where PostgreSQL would end
+ * them (dbgate-query-splitter: quotes, comments, `$$` bodies). @prisma/adapter-pg splits a script at
+ * every `;`, which cuts a function body in pieces. PGlite's adapter runs a script whole: left as is.
+ */
+function wholeStatements(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  if (adapter.adapterName !== '@prisma/adapter-pg') return adapter;
+  return new Proxy(adapter, {
+    get(target, property) {
+      if (property === 'executeScript') {
+        return async (script: string) => {
+          for (const item of splitQuery(script, postgreSplitterOptions)) {
+            const sql = typeof item === 'string' ? item : item.text;
+            await target.executeRaw({ sql, args: [], argTypes: [] });
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function withEngine<T>(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   run: (engine: SchemaEngine) => Promise<T>,
@@ -51,7 +75,7 @@ async function withEngine<T>(
   // and dispose of them when done, or the process lingers until the pool's idle timeout.
   const opened: SqlDriverAdapter[] = [];
   const track = async (connect: Promise<SqlDriverAdapter>) => {
-    const adapter = await connect;
+    const adapter = wholeStatements(await connect);
     opened.push(adapter);
     return adapter;
   };

@@ -1,16 +1,33 @@
 import { likeLiteral } from './like.ts';
 import { sqlText } from './text.ts';
 import type { Namespace, Project, PrismaClient } from '../generated/prisma/client.ts';
+import { noCaches, type DomainCaches } from './caches.ts';
+
+const uncached = noCaches();
+// Stored paths are ASCII (letters, digits, `_`, `.`, `-`, `/`); only such keys are cached, so that a
+// cache key folds case exactly as PostgreSQL's case-insensitive match does.
+const asciiPath = /^[\x21-\x7e]*$/;
 
 /**
  * The project with this full path (`acme/platform/api`), or null. Full paths are unique
  * case-insensitively in GitLab (`Project.find_by_full_path`); the lookup ignores case. A path no
  * stored path can equal (see `sqlText`: it holds U+0000) finds nothing without asking the database.
+ * Found projects go through `caches.projectIds` and `caches.projects` (no SQL when cached).
  */
-export function findProjectByFullPath(prisma: PrismaClient, fullPath: string): Promise<Project | null> {
+export async function findProjectByFullPath(prisma: PrismaClient, fullPath: string, caches: DomainCaches = uncached): Promise<Project | null> {
   const path = sqlText(fullPath);
-  if (path === null) return Promise.resolve(null);
-  return prisma.project.findFirst({ where: { fullPath: { equals: path, mode: 'insensitive' } } });
+  if (path === null) return null;
+  const key = asciiPath.test(path) ? path.toLowerCase() : undefined;
+  const id = key === undefined ? undefined : caches.projectIds.get(key);
+  const hit = id === undefined ? undefined : caches.projects.get(id);
+  if (hit) return hit;
+  const stamp = caches.projects.stamp();
+  const project = await prisma.project.findFirst({ where: { fullPath: { equals: path, mode: 'insensitive' } } });
+  if (project && key !== undefined) {
+    caches.projectIds.set(key, project.id, stamp);
+    caches.projects.set(project.id, project, stamp);
+  }
+  return project;
 }
 
 /**

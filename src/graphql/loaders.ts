@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import type { TableCache } from '../db/cache.ts';
+import type { DomainCaches } from '../domain/caches.ts';
 import { lastBuildInfos, packagesWithPipelines, pipelinesOfPackageFiles } from '../domain/build-infos.ts';
 import { isStoredId } from '../domain/ids.ts';
 import {
@@ -31,6 +33,27 @@ function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): 
   });
 }
 
+/**
+ * `byId` through a cache between requests: cached rows cost nothing, the others are loaded in one
+ * statement and stored (unless a change came in meanwhile).
+ */
+function cachedById<T extends { id: number }>(cache: TableCache<number, T>, load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
+  return byId(async (ids) => {
+    const hits: T[] = [];
+    const misses: number[] = [];
+    for (const id of ids) {
+      const hit = cache.get(id);
+      if (hit) hits.push(hit);
+      else misses.push(id);
+    }
+    if (misses.length === 0) return hits;
+    const stamp = cache.stamp();
+    const rows = await load(misses);
+    for (const row of rows) cache.set(row.id, row, stamp);
+    return hits.concat(rows);
+  });
+}
+
 /** Loads the rows belonging to each key in one statement per batch. */
 function grouped<T>(load: (keys: number[]) => Promise<T[]>, keyOf: (row: T) => number): DataLoader<number, T[]> {
   return new DataLoader(async (keys) => {
@@ -60,10 +83,10 @@ function metadataLoader<T extends MetadataTableType>(prisma: PrismaClient, type:
  * Per-request DataLoaders: every relation a list can touch costs one statement per request, not per
  * row. The list resolvers prime them with what the page query already fetched.
  */
-export function createLoaders(prisma: PrismaClient) {
+export function createLoaders(prisma: PrismaClient, caches: DomainCaches) {
   return {
     user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
-    project: byId<Project>((ids) => prisma.project.findMany({ where: { id: { in: ids } } })),
+    project: cachedById<Project>(caches.projects, (ids) => prisma.project.findMany({ where: { id: { in: ids } } })),
     namespace: byId<Namespace>((ids) => prisma.namespace.findMany({ where: { id: { in: ids } } })),
     package: byId<Package>((ids) => prisma.package.findMany({ where: { id: { in: ids } } })),
     pipeline: byId<Pipeline>((ids) => prisma.pipeline.findMany({ where: { id: { in: ids } } })),
@@ -71,10 +94,24 @@ export function createLoaders(prisma: PrismaClient) {
       (ids) => prisma.packageTag.findMany({ where: { packageId: { in: ids } }, orderBy: { id: 'asc' } }),
       (tag) => tag.packageId,
     ),
-    protectionRulesByProject: grouped<PackageProtectionRule>(
-      (ids) => prisma.packageProtectionRule.findMany({ where: { projectId: { in: ids } }, orderBy: { id: 'asc' } }),
-      (rule) => rule.projectId,
-    ),
+    /** Each project's protection rules, id ascending; cached between requests. */
+    protectionRulesByProject: new DataLoader<number, PackageProtectionRule[]>(async (ids) => {
+      const out = new Map<number, PackageProtectionRule[]>();
+      const misses: number[] = [];
+      for (const id of ids) {
+        const hit = caches.protectionRules.get(id);
+        if (hit) out.set(id, hit);
+        else misses.push(id);
+      }
+      if (misses.length > 0) {
+        const stamp = caches.protectionRules.stamp();
+        const rows = await prisma.packageProtectionRule.findMany({ where: { projectId: { in: misses } }, orderBy: { id: 'asc' } });
+        for (const id of misses) out.set(id, []);
+        for (const rule of rows) out.get(rule.projectId)!.push(rule);
+        for (const id of misses) caches.protectionRules.set(id, out.get(id)!, stamp);
+      }
+      return ids.map((id) => out.get(id)!);
+    }),
     /** Newest pipelines of each package (distinct, by pipeline id descending), with their users. */
     pipelinesByPackage: grouped<{ packageId: number; pipeline: PipelineWithUser }>(
       async (ids) => {

@@ -89,7 +89,7 @@ builder.queryField('project', (t) =>
     nullable: true,
     args: { fullPath: t.arg.id({ required: true }) },
     resolve: async (_root, { fullPath }, ctx) => {
-      const project = await findProjectByFullPath(ctx.prisma, String(fullPath));
+      const project = await findProjectByFullPath(ctx.prisma, String(fullPath), ctx.caches);
       if (!project || !canReadProject(ctx.viewer, project)) return null;
       ctx.loaders.project.prime(project.id, project);
       return project;

@@ -23,6 +23,7 @@ export interface RestEnvironment {
   canWrite: boolean;
   /** `https://host` for absolute URLs: PUBLIC_URL, else the request's origin. */
   baseUrl: string;
+  caches: ContextInput['caches'];
 }
 
 /** Parses and validates an operation against the schema; throws at startup when it does not fit. */
@@ -163,7 +164,7 @@ async function serve(request: Request, url: URL, env: RestEnvironment, method: s
   // The API guard: a read-only token may not write.
   if (route.method !== 'GET' && !env.canWrite) throw errors.insufficientScope();
 
-  const context = createContext({ prisma: env.prisma, viewer: env.viewer, baseUrl: env.baseUrl });
+  const context = createContext({ prisma: env.prisma, viewer: env.viewer, baseUrl: env.baseUrl, caches: env.caches });
   const runScope = <T>(name: ScopeOperation, variables: Record<string, unknown>) => run<T>(preparedScopes.get(name)!, variables, context);
   const id = pathParams.id!;
   const scope = route.scope === 'project' ? await findProject(id, runScope) : await findGroup(id, runScope);

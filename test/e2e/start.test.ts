@@ -1,34 +1,15 @@
 // The README's way of starting, end to end: `npm start` (here: the same command, tsx src/cli.ts serve)
 // on a fresh embedded database loads the demo data, answers GraphQL with a demo token, and exits by
 // itself on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createScratchPostgres, testDbMode } from '../support/database.ts';
+import { waitForListening } from '../support/processes.ts';
 
 const demoToken = 'glpat-root-demo-0000000001';
-
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 // On the embedded database (what `npm start` uses) and, in the PostgreSQL run, on a new PostgreSQL database.
 describe(`npm start on ${testDbMode === 'pglite' ? 'the embedded database' : 'PostgreSQL'}`, () => {

@@ -1,7 +1,6 @@
 // One HTTP server: GraphQL at /api/graphql (GraphiQL on GET), the GitLab REST shim at /api/v4,
 // health at /-/health and /-/readiness, Prometheus metrics at /-/metrics. `createApp` is the whole
 // app as a fetch handler, for the server and the tests alike.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +16,7 @@ import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { createContext } from './graphql/context.ts';
 import { errorMasking } from './graphql/errors.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
+import { compiledExecution } from './graphql/execution.ts';
 import { graphqlPlugins, limits } from './graphql/limits.ts';
 import { json, withBoundedBody, withJsonErrorBody } from './http.ts';
 import { schema } from './graphql/schema.ts';
@@ -58,16 +58,16 @@ export function tokenFromRequest(request: Request, url: URL): string | undefined
 export function createApp({ db, config, logger, caches = noCaches() }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
-  const requestIds = new AsyncLocalStorage<string>();
-  const yoga = createYoga<{ viewer: Viewer; baseUrl: string }>({
+  const masking = errorMasking({ expose: config.exposeErrors, logger });
+  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string }>({
     schema,
     graphqlEndpoint: '/api/graphql',
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
-    maskedErrors: errorMasking({ expose: config.exposeErrors, logger, requestId: () => requestIds.getStore() }),
+    maskedErrors: masking.maskedErrors,
     logging: logger,
-    plugins: [...graphqlPlugins(), metrics.graphqlPlugin],
+    plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin],
     context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl, caches }),
   });
 
@@ -83,7 +83,7 @@ export function createApp({ db, config, logger, caches = noCaches() }: AppOption
     }
   };
 
-  const route = async (request: Request, url: URL, client: Client | undefined): Promise<Response> => {
+  const route = async (request: Request, url: URL, client: Client | undefined, requestId: string): Promise<Response> => {
     const path = url.pathname;
     if (path === '/-/health') return json(200, { status: 'ok' });
     if (path === '/-/readiness') return readiness();
@@ -94,7 +94,7 @@ export function createApp({ db, config, logger, caches = noCaches() }: AppOption
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
-      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl }), 'graphql');
+      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId }), 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
@@ -113,7 +113,7 @@ export function createApp({ db, config, logger, caches = noCaches() }: AppOption
       const url = new URL(request.url);
       let response: Response;
       try {
-        response = await requestIds.run(requestId, () => route(request, url, client));
+        response = await route(request, url, client, requestId);
       } catch (error) {
         logger.error({ err: error, requestId }, 'unhandled error');
         response = json(500, { message: '500 Internal Server Error' });

@@ -2,23 +2,45 @@
 // "Unexpected error." with code INTERNAL_SERVER_ERROR: no message of the cause, no stack, no file path.
 // The log line keeps the cause, with the request id. EXPOSE_ERRORS=true (local debugging only) adds
 // the cause to the answer, as yoga's development mode does.
-import { maskError, type YogaMaskedErrorOpts } from 'graphql-yoga';
+import { maskError, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 
+/** What the server context must carry for the log line. */
+export interface RequestIdContext {
+  requestId: string;
+}
+
 /**
- * yoga's `maskedErrors` setting. `expose`: answer with the cause (never by default, whatever
- * NODE_ENV says). `requestId()`: the current request's id, for the log line.
+ * yoga's `maskedErrors` setting, and the plugin that logs the cause of each masked error with the
+ * request id (taken from the server context once the result is known: no AsyncLocalStorage, whose
+ * promise hooks would cost every request). `expose`: answer with the cause (never by default,
+ * whatever NODE_ENV says).
  */
-export function errorMasking(options: { expose: boolean; logger: Logger; requestId: () => string | undefined }): Partial<YogaMaskedErrorOpts> {
+export function errorMasking(options: { expose: boolean; logger: Logger }): {
+  maskedErrors: Partial<YogaMaskedErrorOpts>;
+  plugin: Plugin<RequestIdContext>;
+} {
+  const causes = new WeakMap<object, unknown>();
   return {
-    isDev: options.expose,
-    maskError(error, message) {
-      const masked = maskError(error, message, options.expose);
-      if (masked !== error) {
-        const cause = (error as { originalError?: unknown }).originalError ?? error;
-        options.logger.error({ err: cause, requestId: options.requestId() }, 'unexpected GraphQL error');
-      }
-      return masked;
+    maskedErrors: {
+      isDev: options.expose,
+      maskError(error, message) {
+        const masked = maskError(error, message, options.expose);
+        if (masked !== error && typeof masked === 'object' && masked !== null) {
+          causes.set(masked, (error as { originalError?: unknown }).originalError ?? error);
+        }
+        return masked;
+      },
+    },
+    plugin: {
+      onExecutionResult({ result, context }) {
+        if (!result || !('errors' in result) || !result.errors) return;
+        for (const error of result.errors) {
+          if (!causes.has(error)) continue;
+          options.logger.error({ err: causes.get(error), requestId: (context as Partial<RequestIdContext>).requestId }, 'unexpected GraphQL error');
+          causes.delete(error);
+        }
+      },
     },
   };
 }

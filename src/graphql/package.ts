@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, valueFromASTUntyped, type GraphQLResolveInfo } from 'graphql';
 import type { Package, PackageBuildInfo, PackageTag, Project } from '../generated/prisma/client.ts';
 import {
   destroyPackage,
@@ -44,17 +44,21 @@ export type PackageRow = Package &
 
 /** Argument scalars taking GitLab gids of one model (and its subclasses). */
 function gidScalar(name: 'PackagesPackageID' | 'PackagesPackageFileID', model: string) {
+  const parseValue = (value: unknown) => {
+    try {
+      return parseGidOf(value, model);
+    } catch (error) {
+      if (error instanceof GlobalIdError) throw new GraphQLError(error.message);
+      throw error;
+    }
+  };
   return builder.scalarType(name, {
     description: `A \`${model}\` global ID, such as "gid://gitlab/${model}/1".`,
     serialize: (value) => String(value),
-    parseValue: (value) => {
-      try {
-        return parseGidOf(value, model);
-      } catch (error) {
-        if (error instanceof GlobalIdError) throw new GraphQLError(error.message);
-        throw error;
-      }
-    },
+    parseValue,
+    // graphql-js's default, without the variables argument (a literal of this scalar holds none),
+    // which graphql-jit does not pass.
+    parseLiteral: (ast) => parseValue(valueFromASTUntyped(ast)),
   });
 }
 export const PackagesPackageID = gidScalar('PackagesPackageID', 'Packages::Package');

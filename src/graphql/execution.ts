@@ -1,0 +1,87 @@
+// Execution of GraphQL documents: each distinct document is compiled once by graphql-jit (into
+// functions that call the same resolvers graphql-js would) and kept in a bounded LRU cache, so a
+// frontend's repeated queries skip graphql-js's per-request walk of the document. Variables are
+// coerced by graphql-js first: its messages (with our scalars' own, e.g. GitLab's "does not represent
+// an instance of") are what clients get for bad variables, as without the compiler.
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type SourceLocation,
+} from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+
+/** Distinct documents kept compiled (GitLab's frontend sends a few dozen). */
+const COMPILED_DOCUMENTS = 500;
+
+/**
+ * graphql-js's variable coercion of `document`'s operation: the errors graphql-js's `execute` would
+ * answer with (no data), or null when the variables are fine.
+ */
+export function variableErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): ExecutionResult | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation?.variableDefinitions?.length) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions, variables ?? {}, { maxErrors: 50 });
+  return 'errors' in coerced && coerced.errors ? { errors: coerced.errors } : null;
+}
+
+/** Character offsets in `body` of 1-based line/column locations. */
+function positionsOf(body: string, locations: readonly SourceLocation[]): number[] {
+  const lineStarts = [0];
+  for (let i = 0; i < body.length; i++) if (body[i] === '\n') lineStarts.push(i + 1);
+  return locations.map(({ line, column }) => (lineStarts[line - 1] ?? 0) + column - 1);
+}
+
+/**
+ * graphql-jit's errors as graphql-js makes them: jit gives an error its `locations` only, which
+ * anything that rebuilds errors from nodes or source positions (yoga's masking and serialisation)
+ * drops. Rebuilt with the document's source and positions, they keep their locations.
+ */
+export function withSourcePositions(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  const source = document.loc?.source;
+  if (!result.errors?.length || !source) return result;
+  const errors = result.errors.map((error) =>
+    error.locations && !error.nodes && !error.positions
+      ? new GraphQLError(error.message, {
+          source,
+          positions: positionsOf(source.body, error.locations),
+          path: error.path,
+          originalError: error.originalError,
+          extensions: error.extensions,
+        })
+      : error,
+  );
+  return { ...result, errors };
+}
+
+/** The yoga plugins: graphql-js's variable coercion, then graphql-jit with an LRU of compiled documents. */
+export function compiledExecution(): Plugin[] {
+  type Cache = NonNullable<NonNullable<Parameters<typeof useGraphQlJit>[1]>['cache']>;
+  type Entry = NonNullable<ReturnType<Cache['get']>>;
+  const cache = new LRUCache<string, Entry>({ max: COMPILED_DOCUMENTS });
+  const coerceVariables: Plugin = {
+    onExecute({ args, setResultAndStopExecution }) {
+      const errors = variableErrors(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
+      if (errors) {
+        setResultAndStopExecution(errors);
+        return undefined;
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!isAsyncIterable(result)) setResult(withSourcePositions(result, args.document));
+        },
+      };
+    },
+  };
+  return [coerceVariables, useGraphQlJit({}, { cache }) as Plugin];
+}

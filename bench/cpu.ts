@@ -1,6 +1,7 @@
-// CPU accounting (Linux /proc): who spends the CPU of a request: the service process, the bench
-// database's PostgreSQL backends, the load generator, and how much other work shares the machine.
-import { readFileSync } from 'node:fs';
+// CPU and memory accounting (Linux /proc): who spends the CPU of a request: the service (its process
+// and any worker processes it forked), the bench database's PostgreSQL backends, the load generator,
+// and how much other work shares the machine; and the service's resident memory under load.
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 
 
@@ -15,6 +16,61 @@ export function processCpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `pid` and its descendants (a gateway with WORKERS > 1 serves from forked worker processes). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]); // field 4 of stat(5)
+      const list = children.get(parent) ?? [];
+      list.push(Number(entry));
+      children.set(parent, list);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
+/** CPU ms of `pid` and its descendants; undefined when /proc cannot tell. */
+export function treeCpuMs(pid: number): number | undefined {
+  const own = processCpuMs(pid);
+  if (own === undefined) return undefined;
+  return processTree(pid)
+    .slice(1)
+    .reduce((sum, child) => sum + (processCpuMs(child) ?? 0), own);
+}
+
+/** Resident memory of `pid` and its descendants, bytes (VmRSS); 0 when /proc cannot tell. */
+export function treeRssBytes(pid: number): number {
+  let bytes = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
+      bytes += Number(kb ?? 0) * 1024;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return bytes;
+}
+
+/** Samples a process tree's resident memory every `everyMs` until stopped; `stop()` returns the peak, bytes. */
+export function sampleRss(pid: number, everyMs = 250): { stop(): number } {
+  let peak = treeRssBytes(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, treeRssBytes(pid))), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, treeRssBytes(pid));
+    },
+  };
 }
 
 /**
@@ -57,7 +113,7 @@ export class CpuMonitor {
     }
     const usage = process.cpuUsage();
     return {
-      service: processCpuMs(pid),
+      service: treeCpuMs(pid),
       postgres,
       bench: (usage.user + usage.system) / 1000,
       machine: machineCpuMs(),
@@ -97,7 +153,7 @@ export function cpuBetween(before: CpuSample, after: CpuSample): CpuUse | undefi
 }
 
 export interface CpuUse {
-  /** The gateway's or the reference's node process. */
+  /** The service's node process, with its worker processes. */
   service: number;
   /** The bench database's backends. */
   postgres: number;

@@ -125,7 +125,7 @@ async function waitReady(child: Child, url: string, timeoutMs = 120_000): Promis
 }
 
 export interface Service {
-  name: 'gateway' | 'reference';
+  name: 'gateway' | 'reference' | 'postgraphile';
   url: string;
   child: Child;
   stop(): Promise<void>;
@@ -152,6 +152,21 @@ export async function startGateway(databaseUrl: string, profileDir?: string): Pr
   const stop = onCleanup('stop gateway', () => child.stop());
   await waitReady(child, url);
   return { name: 'gateway', url, child, stop };
+}
+
+/** PostGraphile 5, the peer (bench/postgraphile.ts), in production mode. */
+export async function startPostGraphileProcess(databaseUrl: string): Promise<Service> {
+  const port = await freePort();
+  const child = startChild('postgraphile', process.execPath, ['--import', 'tsx', 'bench/postgraphile.ts'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PEER_PORT: String(port),
+    NODE_ENV: 'production',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = onCleanup('stop postgraphile', () => child.stop());
+  await waitReady(child, url);
+  return { name: 'postgraphile', url, child, stop };
 }
 
 export async function startReferenceProcess(databaseUrl: string): Promise<Service> {

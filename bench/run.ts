@@ -1,4 +1,5 @@
-// `npm run bench`: the packages list of the GraphQL gateway against a one-statement reference.
+// `npm run bench`: the packages list of the gateway (GraphQL and REST E1) against PostGraphile 5 (the
+// peer, bench/postgraphile.ts) and a one-statement hand-written reference (bench/reference.ts).
 //
 //  1. generates the fixture (bench/generate.ts) unless bench/.data already holds it;
 //  2. creates a fresh PostgreSQL database, loads the fixture with `npm run seed` (timed), ANALYZEs;
@@ -13,7 +14,7 @@
 //
 // Environment (all optional):
 //   BENCH_PACKAGES=100000 BENCH_PROJECTS=10 BENCH_SEED=1   dataset size
-//   BENCH_DURATION=10 BENCH_ROUNDS=3 BENCH_WARMUP=3         seconds per target per round, rounds, warm-up seconds
+//   BENCH_DURATION=10 BENCH_ROUNDS=5 BENCH_WARMUP=3         seconds per target per round, rounds, warm-up seconds
 //   BENCH_CONNECTIONS=10 BENCH_PAGE_SIZES=20,100            load shape
 //   BENCH_COUNT_REQUESTS=20                                 sequential requests of the SQL-count phase
 //   BENCH_PROFILE=auto|1|0                                  CPU-profile the gateway (auto: when the target is missed)
@@ -26,7 +27,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { cpuBetween, CpuMonitor, noisyOthersShare, type CpuUse } from './cpu.ts';
+import { cpuBetween, CpuMonitor, noisyOthersShare, sampleRss } from './cpu.ts';
 import { benchDir, ensureFixture, intFromEnv, type FixtureMeta } from './generate.ts';
 import { diffCounts, startCountingProxy, type StatementCounts } from './pg-proxy.ts';
 import {
@@ -38,13 +39,16 @@ import {
   root,
   startChild,
   startGateway,
+  startPostGraphileProcess,
   startReferenceProcess,
   type Service,
 } from './processes.ts';
 import { formatProfile, summariseProfile, type ProfileSummary } from './profile.ts';
+import { addRatios, checkGoals, fmt, formatResults, summarise, thousands, type RoundResult, type StatementResult, type TargetResult } from './report.ts';
 import {
   graphqlTarget,
   optionalTargets,
+  postgraphileTarget,
   referenceTarget,
   request,
   serviceOf,
@@ -60,7 +64,7 @@ const config = {
   projects: intFromEnv('BENCH_PROJECTS', 10),
   seed: intFromEnv('BENCH_SEED', 1),
   duration: intFromEnv('BENCH_DURATION', 10),
-  rounds: Math.max(1, intFromEnv('BENCH_ROUNDS', 3)),
+  rounds: Math.max(1, intFromEnv('BENCH_ROUNDS', 5)),
   warmup: intFromEnv('BENCH_WARMUP', 3),
   connections: Math.max(1, intFromEnv('BENCH_CONNECTIONS', 10)),
   countRequests: Math.max(1, intFromEnv('BENCH_COUNT_REQUESTS', 20)),
@@ -70,20 +74,10 @@ const config = {
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   adminUrl: process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
 };
-/** The issue's targets for the GraphQL list at page 20, relative to the reference. */
-const goals = { pageSize: 20, minThroughputRatio: 0.8, maxP99Ratio: 1.5 };
 
 
 // ---------------------------------------------------------------------------------------------------
 // SQL statements per request
-
-interface StatementResult {
-  perRequest: number;
-  requests: number;
-  statements: number;
-  /** Statements per request by SQL text, most frequent first. */
-  byText: { sql: string; perRequest: number }[];
-}
 
 async function countStatements(
   services: Service[],
@@ -121,24 +115,10 @@ let cpuMonitor: CpuMonitor | undefined;
 // ---------------------------------------------------------------------------------------------------
 // Load
 
-interface RoundResult {
-  round: number;
-  seconds: number;
-  requests: number;
-  /** autocannon's mean of per-second request counts. */
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** CPU ms spent in the round (Linux only). */
-  cpu?: CpuUse;
-}
-
 async function load(service: Service, target: Target, seconds: number, latencies?: number[]): Promise<RoundResult & { round: 0 }> {
   const base = service.url;
   const cpuBefore = await cpuMonitor?.sample(service.child.proc.pid!);
+  const rss = process.platform === 'linux' ? sampleRss(service.child.proc.pid!) : undefined;
   const instance = autocannon({
     url: `${base}${target.path}`,
     method: target.method,
@@ -154,10 +134,12 @@ async function load(service: Service, target: Target, seconds: number, latencies
     latencies?.push(ms);
   });
   const result = await instance;
+  const rssPeak = rss?.stop();
   const cpuAfter = await cpuMonitor?.sample(service.child.proc.pid!);
   const cpu = cpuBefore && cpuAfter ? cpuBetween(cpuBefore, cpuAfter) : undefined;
   return {
     cpu,
+    rssPeak,
     round: 0,
     seconds: result.duration,
     requests: responses,
@@ -168,32 +150,6 @@ async function load(service: Service, target: Target, seconds: number, latencies
     errors: result.errors,
     timeouts: result.timeouts,
   };
-}
-
-const percentile = (sorted: number[], p: number) => {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
-
-interface TargetResult {
-  id: string;
-  label: string;
-  service: string;
-  pageSize: number;
-  path: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  sqlPerRequest: number | null;
-  /** CPU ms per request by process group, over all rounds (Linux only). */
-  cpuPerRequest: CpuUse | null;
-  throughputRatio: number | null;
-  p99Ratio: number | null;
-  rounds: RoundResult[];
-  statements?: StatementResult;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -245,20 +201,8 @@ async function datasetStats(url: string, projectPath: string) {
 // ---------------------------------------------------------------------------------------------------
 // Report
 
-const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
-const thousands = (n: number) => n.toLocaleString('en-US');
 /** CPU ms over a duration in seconds, as a share of one core. */
 const pct = (ms: number, seconds: number) => `${Math.round(ms / (seconds * 10))}%`;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r, n) => {
-      const line = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ');
-      return n === 0 ? `${line}\n${'-'.repeat(line.length)}` : line;
-    })
-    .join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -324,13 +268,13 @@ async function main(): Promise<number> {
   }
   const world: World = { token: meta.token, projectPath, projectId: dataset.project.id };
 
-  // Targets: GraphQL and the reference at every page size, plus the optional ones that answer.
-  const targets: Target[] = config.pageSizes.flatMap((size) => [graphqlTarget(world, size), referenceTarget(world, size)]);
+  // Targets: GraphQL, the reference and PostGraphile at every page size, plus the optional ones that answer.
+  const targets: Target[] = config.pageSizes.flatMap((size) => [graphqlTarget(world, size), referenceTarget(world, size), postgraphileTarget(world, size)]);
 
   // 3. Page check and SQL statements per request, through the counting proxy.
   const proxy = await startCountingProxy(databaseUrl);
   const closeProxy = onCleanup('close proxy', () => proxy.close());
-  let services: Service[] = [await startGateway(proxy.url), await startReferenceProcess(proxy.url)];
+  let services: Service[] = [await startGateway(proxy.url), await startReferenceProcess(proxy.url), await startPostGraphileProcess(proxy.url)];
   const gatewayUrl = () => services[0]!.url;
   const optionalNotes: string[] = [];
   for (const optional of optionalTargets) {
@@ -361,7 +305,7 @@ async function main(): Promise<number> {
   await closeProxy();
 
   // 4. Load, straight on the database.
-  services = [await startGateway(databaseUrl), await startReferenceProcess(databaseUrl)];
+  services = [await startGateway(databaseUrl), await startReferenceProcess(databaseUrl), await startPostGraphileProcess(databaseUrl)];
   if (process.platform === 'linux') {
     const monitor = await CpuMonitor.open(config.adminUrl, dbName);
     cpuMonitor = monitor;
@@ -405,59 +349,15 @@ async function main(): Promise<number> {
   const gatewayStderr = services[0]!.child.tail.slice();
   for (const service of services) await service.stop();
 
-  const results: TargetResult[] = targets.map((target) => {
-    const runs = rounds.get(target.id)!;
-    const sorted = latencies.get(target.id)!.sort((a, b) => a - b);
-    const seconds = runs.reduce((s, r) => s + r.seconds, 0);
-    const requests = runs.reduce((s, r) => s + r.requests, 0);
-    return {
-      id: target.id,
-      label: target.label,
-      service: target.service,
-      pageSize: target.pageSize,
-      path: target.path,
-      rps: requests / seconds,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      requests,
-      non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
-      errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
-      sqlPerRequest: statements.get(target.id)?.perRequest ?? null,
-      cpuPerRequest: runs.every((r) => r.cpu)
-        ? {
-            service: runs.reduce((sum, r) => sum + r.cpu!.service, 0) / requests,
-            postgres: runs.reduce((sum, r) => sum + r.cpu!.postgres, 0) / requests,
-            loadGenerator: runs.reduce((sum, r) => sum + r.cpu!.loadGenerator, 0) / requests,
-            // Here: the other processes' share of one core over the rounds.
-            others: runs.reduce((sum, r) => sum + (r.cpu!.others ?? Number.NaN), 0) / (seconds * 1000),
-          }
-        : null,
-      throughputRatio: null,
-      p99Ratio: null,
-      rounds: runs,
-      statements: statements.get(target.id),
-    };
-  });
-  for (const r of results) {
-    const reference = results.find((x) => x.service === 'reference' && x.pageSize === r.pageSize);
-    if (!reference) continue;
-    r.throughputRatio = r.rps / reference.rps;
-    r.p99Ratio = r.p99 / reference.p99;
-  }
-  const graphqlAtGoal = results.find((r) => r.id === `graphql-${goals.pageSize}`);
-  const goal = graphqlAtGoal
-    ? {
-        throughputRatio: graphqlAtGoal.throughputRatio,
-        p99Ratio: graphqlAtGoal.p99Ratio,
-        throughputMet: (graphqlAtGoal.throughputRatio ?? 0) >= goals.minThroughputRatio,
-        p99Met: (graphqlAtGoal.p99Ratio ?? Infinity) <= goals.maxP99Ratio,
-      }
-    : undefined;
+  const results: TargetResult[] = targets.map((target) => summarise(target, rounds.get(target.id)!, statements.get(target.id)));
+  addRatios(results);
+  const goalChecks = checkGoals(results);
+  const goalsMet = goalChecks.every((c) => c.met);
 
   // 5. Profile the gateway under load.
   let profile: ProfileSummary | undefined;
-  const wantProfile = config.profile === '1' || config.profile === 'true' || (config.profile === 'auto' && goal && !(goal.throughputMet && goal.p99Met));
-  const profileTarget = targets.find((t) => t.id === `graphql-${goals.pageSize}`) ?? targets.find((t) => t.service === 'gateway');
+  const wantProfile = config.profile === '1' || config.profile === 'true' || (config.profile === 'auto' && !goalsMet);
+  const profileTarget = targets.find((t) => t.id === 'graphql-20') ?? targets.find((t) => t.service === 'gateway');
   if (wantProfile && profileTarget) {
     const dir = path.join(outDir, `profile-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
     mkdirSync(dir, { recursive: true });
@@ -481,7 +381,7 @@ async function main(): Promise<number> {
   }
 
   // 6. Report
-  const gatewayResults = results.filter((r) => r.service === 'gateway');
+  const gatewayResults = results.filter((r) => r.service.startsWith('gateway'));
   const failures = results.filter((r) => r.non2xx > 0 || r.errors > 0);
   const header = [
     `packages-gateway bench — ${startedAt.toISOString()} — node ${process.version}, PostgreSQL ${dataset.serverVersion}, ${os.cpus().length} CPUs`,
@@ -494,46 +394,7 @@ async function main(): Promise<number> {
       `SQL counted over ${config.countRequests} sequential requests per target (wire-protocol proxy)` +
       (backgroundShare === undefined ? '' : `; other processes used ${fmt(backgroundShare * 100, 0)}% of a core just before the load`),
   ];
-  const rows = [
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'req/s vs ref', 'p99 vs ref'],
-    ...results.map((r) => [
-      r.label,
-      fmt(r.rps, 0),
-      fmt(r.p50, 1),
-      fmt(r.p99, 1),
-      fmt(r.sqlPerRequest, r.sqlPerRequest !== null && Number.isInteger(r.sqlPerRequest) ? 0 : 2),
-      r.service === 'reference' ? '1.00x' : `${fmt(r.throughputRatio, 2)}x`,
-      r.service === 'reference' ? '1.00x' : `${fmt(r.p99Ratio, 2)}x`,
-    ]),
-  ];
-  const lines = [...header, '', table(rows), ''];
-  if (results.every((r) => r.cpuPerRequest)) {
-    lines.push(
-      'CPU per request (ms, /proc utime+stime over the rounds; the machine has ' + `${os.cpus().length} cores):`,
-      table([
-        ['target', 'service process', 'postgres backends', 'load generator', 'total', 'other processes'],
-        ...results.map((r) => {
-          const c = r.cpuPerRequest!;
-          const total = c.service + c.postgres + c.loadGenerator;
-          return [r.label, fmt(c.service, 2), fmt(c.postgres, 2), fmt(c.loadGenerator, 2), fmt(total, 2), `${fmt((c.others ?? Number.NaN) * 100, 0)}% of a core`];
-        }),
-      ]),
-      '',
-    );
-  }
-  const noisy = results.flatMap((r) => r.rounds.filter((x) => (x.cpu?.others ?? 0) > noisyOthersShare * x.seconds * 1000).map(() => r.label));
-  if (noisy.length > 0) {
-    lines.push(
-      `NOTE: ${noisy.length} of ${results.reduce((n, r) => n + r.rounds.length, 0)} rounds ran while other processes used more than ` +
-        `${noisyOthersShare * 100}% of a core (the machine is shared): those figures are noisy; see report.json rounds[].cpu.others.`,
-    );
-  }
-  if (goal) {
-    lines.push(
-      `issue targets (GraphQL list, page ${goals.pageSize}): throughput >= ${goals.minThroughputRatio}x reference: ${fmt(goal.throughputRatio, 2)}x ${goal.throughputMet ? 'met' : 'MISSED'}; ` +
-        `p99 <= ${goals.maxP99Ratio}x reference: ${fmt(goal.p99Ratio, 2)}x ${goal.p99Met ? 'met' : 'MISSED'}`,
-    );
-  }
+  const lines = [...header, '', ...formatResults(results, os.cpus().length, noisyOthersShare)];
   lines.push(...optionalNotes.map((n) => `more targets: ${n}`));
   for (const r of gatewayResults) {
     const s = r.statements;
@@ -564,7 +425,7 @@ async function main(): Promise<number> {
     seed: { wallSeconds: seedSeconds, loaderSeconds, summary: summaryLine, targetSeconds: 30, analyzeSeconds },
     verification,
     optionalTargets: optionalNotes,
-    goals: { ...goals, ...goal },
+    goals: goalChecks,
     targets: results,
     profile,
     failures: failures.map((r) => r.id),

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
 import { applyMigrations, createMigration, diffMigrationsToSchema, pendingMigrationNames } from './db/migrate.ts';
 import { tokenDigest } from './domain/tokens.ts';
+import { isWorker, runPrimary } from './cluster.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 
@@ -39,7 +40,9 @@ async function migrate(db: Database): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
+  if (config.workers > 1 && !isWorker()) return runPrimary(config, logger);
+  // A worker of the cluster: the primary prepared the database.
+  const running = await startServer(config, logger, { prepare: !isWorker() });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);

@@ -23,6 +23,8 @@ export interface Config {
   seedDemo: boolean;
   /** CIDRs (`10.0.0.0/8`, `fd00::/8`) besides loopback whose callers may read /-/metrics. */
   metricsAllow: string[];
+  /** Gateway processes serving one port (node:cluster); more than 1 needs DATABASE_URL. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,14 @@ const schema = z.object({
   SEED_DEMO: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   EXPOSE_ERRORS: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   METRICS_ALLOW: z.preprocess(emptyAsUndefined, cidrList.optional()),
+  WORKERS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, 'must be an integer from 1 to 999')
+      .transform(Number)
+      .default(1),
+  ),
 });
 
 /** Reads the configuration; throws a ConfigError whose one-line message names the bad variable. */
@@ -125,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(`invalid configuration: WORKERS=${e.WORKERS} needs DATABASE_URL (the embedded database is opened by one process only)`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -136,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeErrors: e.EXPOSE_ERRORS ?? false,
     seedDemo: e.SEED_DEMO ?? true,
     metricsAllow: e.METRICS_ALLOW ?? [],
+    workers: e.WORKERS,
   };
 }

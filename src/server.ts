@@ -160,16 +160,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the database, applies pending migrations, loads the demo data into an empty database, and listens. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+/** Applies pending migrations and loads the demo data into an empty database (when configured). */
+export async function prepareDatabase(db: Database, config: Config, logger: Logger): Promise<void> {
+  const applied = await applyMigrations(db.adapterFactory);
+  if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  if (config.seedDemo && (await isDatabaseEmpty(db.prisma))) {
+    const summary = await loadFixture(db.prisma, demoFixturePath);
+    logger.info(`demo data: ${formatSummary(summary)}`);
+  }
+}
+
+/**
+ * Opens the database, prepares it (migrations, demo data; `prepare: false` when another process
+ * did, as the cluster primary does for its workers), and listens.
+ */
+export async function startServer(config: Config, logger: Logger, options: { prepare?: boolean } = {}): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const applied = await applyMigrations(db.adapterFactory);
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-    if (config.seedDemo && (await isDatabaseEmpty(db.prisma))) {
-      const summary = await loadFixture(db.prisma, demoFixturePath);
-      logger.info(`demo data: ${formatSummary(summary)}`);
-    }
+    if (options.prepare !== false) await prepareDatabase(db, config, logger);
   } catch (error) {
     await db.close();
     throw error;

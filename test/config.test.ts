@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: undefined, logLevel: 'info', graphiql: true, metricsAllow: [] });
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: undefined, logLevel: 'info', graphiql: true, metricsAllow: [], workers: 1 });
     expect(config.dataDir).toBe(path.resolve('.data'));
   });
 
@@ -19,8 +19,10 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://packages.example.com/',
       LOG_LEVEL: 'DEBUG',
       NODE_ENV: 'production',
+      WORKERS: '4',
     });
     expect(config).toMatchObject({
+      workers: 4,
       port: 8080,
       host: '127.0.0.1',
       databaseUrl: 'postgresql://app@db.internal:5432/registry',
@@ -35,6 +37,9 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^invalid configuration: PORT="abc" must be an integer from 0 to 65535$/],
     [{ PORT: '70000' }, /PORT="70000" must be an integer/],
+    [{ WORKERS: '0' }, /^invalid configuration: WORKERS="0" must be an integer from 1 to 999$/],
+    [{ WORKERS: 'two', DATABASE_URL: 'postgresql://a@b/c' }, /WORKERS="two" must be an integer/],
+    [{ WORKERS: '2' }, /^invalid configuration: WORKERS=2 needs DATABASE_URL \(the embedded database is opened by one process only\)$/],
     [{ DATABASE_URL: 'mysql://x@y/z' }, /^invalid configuration: DATABASE_URL="mysql:\/\/x@y\/z" must be a postgresql:\/\/ URL/],
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL="not a url" must be a postgresql/],
     [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL="ftp:\/\/x" must be an http\(s\) URL/],

@@ -1,0 +1,63 @@
+// WORKERS=2 (src/cluster.ts): two gateway processes on one port over PostgreSQL. Both answer, a token
+// revoked with plain SQL is refused by both within 1 s (each has its own cache, kept in step by the
+// change notifications), and SIGTERM stops the workers and then the primary, with exit code 0.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createScratchPostgres, testDbMode } from '../support/database.ts';
+import { waitForListening } from '../support/processes.ts';
+
+const miaToken = 'glpat-mia-demo-00000000003';
+
+/** Pids of the node processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKERS=2', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('serves from two processes whose caches follow changes, and stops cleanly', async () => {
+    const scratch = await createScratchPostgres();
+    cleanups.push(scratch.drop);
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: scratch.url, WORKERS: '2' };
+    const primary = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => {
+      if (primary.exitCode === null) primary.kill('SIGKILL');
+    });
+    const url = await waitForListening(primary);
+    // Both workers listen (each logs it); the primary forked exactly two.
+    await expect.poll(() => childrenOf(primary.pid!).length, { timeout: 30_000 }).toBe(2);
+
+    const status = async () => (await fetch(`${url}/api/v4/projects/acme%2Fplatform%2Fapi/packages`, { headers: { 'PRIVATE-TOKEN': miaToken } })).status;
+    // Many requests over new connections reach both workers; all are served and cached.
+    const first = await Promise.all(Array.from({ length: 20 }, status));
+    expect(new Set(first)).toEqual(new Set([200]));
+
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    await client.query(`UPDATE personal_access_tokens SET revoked = true WHERE token_digest IS NOT NULL AND name = 'release'`);
+    await client.end();
+    const revokedAt = Date.now();
+    await expect.poll(async () => new Set(await Promise.all(Array.from({ length: 20 }, status))), { timeout: 1000, interval: 50 }).toEqual(new Set([401]));
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

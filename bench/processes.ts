@@ -125,14 +125,15 @@ async function waitReady(child: Child, url: string, timeoutMs = 120_000): Promis
 }
 
 export interface Service {
-  name: 'gateway' | 'reference' | 'postgraphile';
+  /** `gateway`, `gateway×2` (WORKERS=2), `reference` or `postgraphile`. */
+  name: string;
   url: string;
   child: Child;
   stop(): Promise<void>;
 }
 
 /** The gateway, as `tsx src/cli.ts serve` runs it (`node --import tsx`, so signals and --cpu-prof reach it directly). */
-export async function startGateway(databaseUrl: string, profileDir?: string): Promise<Service> {
+export async function startGateway(databaseUrl: string, profileDir?: string, workers = 1): Promise<Service> {
   const port = await freePort();
   const child = startChild(
     'gateway',
@@ -146,12 +147,14 @@ export async function startGateway(databaseUrl: string, profileDir?: string): Pr
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
+      WORKERS: String(workers),
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  const stop = onCleanup('stop gateway', () => child.stop());
+  const name = workers > 1 ? `gateway×${workers}` : 'gateway';
+  const stop = onCleanup(`stop ${name}`, () => child.stop());
   await waitReady(child, url);
-  return { name: 'gateway', url, child, stop };
+  return { name, url, child, stop };
 }
 
 /** PostGraphile 5, the peer (bench/postgraphile.ts), in production mode. */

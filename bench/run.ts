@@ -18,6 +18,7 @@
 //   BENCH_CONNECTIONS=10 BENCH_PAGE_SIZES=20,100            load shape
 //   BENCH_COUNT_REQUESTS=20                                 sequential requests of the SQL-count phase
 //   BENCH_PROFILE=auto|1|0                                  CPU-profile the gateway (auto: when the target is missed)
+//   BENCH_WORKERS=1,2                                       gateway process counts (WORKERS) measured
 //   BENCH_PROJECT=0                                         index of the project listed
 //   BENCH_KEEP_DB=1                                         keep the database (its URL is printed)
 //   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres   admin connection
@@ -71,6 +72,8 @@ const config = {
   pageSizes: (process.env.BENCH_PAGE_SIZES || '20,100').split(',').map((s) => Number(s.trim())),
   projectIndex: intFromEnv('BENCH_PROJECT', 0),
   profile: (process.env.BENCH_PROFILE || 'auto').toLowerCase(),
+  /** Gateway process counts measured (WORKERS); the first is the one profiled and compared in the SQL count. */
+  workers: (process.env.BENCH_WORKERS || '1,2').split(',').map((s) => Number(s.trim())),
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   adminUrl: process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
 };
@@ -291,6 +294,14 @@ async function main(): Promise<number> {
     }
     log(optionalNotes.at(-1)!);
   }
+  // The gateway's targets again for each further process count (WORKERS=n), on a gateway started so.
+  const extraWorkers = config.workers.filter((n) => n > 1);
+  for (const n of extraWorkers) {
+    for (const t of targets.filter((x) => x.service === 'gateway')) {
+      targets.push({ ...t, id: `${t.id}-w${n}`, label: `${t.label} ×${n}`, service: `gateway×${n}` });
+    }
+  }
+  for (const n of extraWorkers) services.push(await startGateway(proxy.url, undefined, n));
   targets.sort((a, b) => a.pageSize - b.pageSize || order(a) - order(b));
   const { notes: verification, excluded } = await verifyPages(services, targets);
   for (const note of verification) log(`same page: ${note}`);
@@ -306,6 +317,7 @@ async function main(): Promise<number> {
 
   // 4. Load, straight on the database.
   services = [await startGateway(databaseUrl), await startReferenceProcess(databaseUrl), await startPostGraphileProcess(databaseUrl)];
+  for (const n of extraWorkers) services.push(await startGateway(databaseUrl, undefined, n));
   if (process.platform === 'linux') {
     const monitor = await CpuMonitor.open(config.adminUrl, dbName);
     cpuMonitor = monitor;

@@ -1,6 +1,5 @@
 // GraphiQL on GET /api/graphql, working offline: @graphql-yoga/render-graphiql inlines GraphiQL's
 // scripts, styles and editor workers into the page (yoga's default page loads them from a CDN).
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 const exampleQuery = `# packages-gateway: GitLab's package registry over GraphQL.
@@ -42,10 +41,14 @@ let rendered: { key: string; html: string } | undefined;
 
 /**
  * Renders GraphiQL's HTML page (about 9 MB, every asset inline), once per distinct options: yoga
- * calls the renderer on every GET.
+ * calls the renderer on every GET. The renderer is imported on the first GET only: its bundle costs
+ * about 65 MB of memory, which a server with GraphiQL off (production's default) never pays.
  */
-export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
+export async function renderOfflineGraphiQL(options: GraphiQLOptions): Promise<string> {
   const key = JSON.stringify(options);
-  if (rendered?.key !== key) rendered = { key, html: renderGraphiQL(options) };
+  if (rendered?.key !== key) {
+    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+    rendered = { key, html: renderGraphiQL(options) };
+  }
   return rendered.html;
 }

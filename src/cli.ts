@@ -6,7 +6,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
 import { applyMigrations, createMigration, diffMigrationsToSchema, pendingMigrationNames } from './db/migrate.ts';
 import { tokenDigest } from './domain/tokens.ts';
-import { isWorker, runPrimary } from './cluster.ts';
+import { isWorker, runPrimary, workerId } from './cluster.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 
@@ -39,11 +39,17 @@ async function migrate(db: Database): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
-  if (config.workers > 1 && !isWorker()) return runPrimary(config, logger);
-  // A worker of the cluster: the primary prepared the database.
+  const base = createLogger(config.logLevel);
+  if (config.workers > 1 && !isWorker()) return runPrimary(config, base);
+  // A worker of the cluster: the primary prepared the database; its lines name the worker.
+  const logger = isWorker() ? base.child({ worker: workerId() }) : base;
   const running = await startServer(config, logger, { prepare: !isWorker() });
+  let stopping = false;
   const stop = (signal: string) => {
+    // A second signal (a process-group SIGTERM reaches a worker directly and again from the primary)
+    // must not cut the first shutdown short.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
@@ -60,8 +66,8 @@ async function serve(config: Config): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -32,19 +32,27 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     logger.info({ signal }, 'stopping workers');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    const done = () => {
+      logger.info('stopped');
+      process.exit(0);
+    };
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
     let left = workers.length;
-    if (left === 0) process.exit(0);
+    if (left === 0) done();
     for (const worker of workers) {
       worker.once('exit', () => {
-        if (--left === 0) process.exit(0);
+        if (--left === 0) done();
       });
+      // Workers ignore a signal once they are shutting down (a process-group signal reached them already).
       worker.process.kill('SIGTERM');
     }
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 /** Whether this process is a worker forked by `runPrimary`. */
 export const isWorker = () => cluster.isWorker;
+
+/** This worker's number (1, 2, …), for its log lines. */
+export const workerId = () => cluster.worker?.id;

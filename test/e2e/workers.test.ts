@@ -1,6 +1,7 @@
 // WORKERS=2 (src/cluster.ts): two gateway processes on one port over PostgreSQL. Both answer, a token
 // revoked with plain SQL is refused by both within 1 s (each has its own cache, kept in step by the
-// change notifications), and SIGTERM stops the workers and then the primary, with exit code 0.
+// change notifications), and a SIGTERM to the whole process group (what a supervisor sends) lets each
+// worker finish its shutdown, then the primary exits with code 0.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -10,14 +11,15 @@ import { waitForListening } from '../support/processes.ts';
 
 const miaToken = 'glpat-mia-demo-00000000003';
 
-/** Pids of the node processes whose parent is `pid`. */
+/** Pids of the node processes whose parent is `pid` (not tsx's esbuild helper). */
 function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((entry) => {
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('src/cli.ts');
       } catch {
         return false;
       }
@@ -35,10 +37,13 @@ describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKE
     const scratch = await createScratchPostgres();
     cleanups.push(scratch.drop);
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: scratch.url, WORKERS: '2' };
-    const primary = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so the test can signal the group as a supervisor would.
+    const primary = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    primary.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
     cleanups.push(async () => {
-      if (primary.exitCode === null) primary.kill('SIGKILL');
+      if (primary.exitCode === null) process.kill(-primary.pid!, 'SIGKILL');
     });
     const url = await waitForListening(primary);
     // Both workers listen (each logs it); the primary forked exactly two.
@@ -57,7 +62,11 @@ describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKE
     await expect.poll(async () => new Set(await Promise.all(Array.from({ length: 20 }, status))), { timeout: 1000, interval: 50 }).toEqual(new Set([401]));
     expect(Date.now() - revokedAt).toBeLessThan(1000);
 
-    primary.kill('SIGTERM');
+    process.kill(-primary.pid!, 'SIGTERM'); // the group: the primary and both workers at once
     expect(await exited).toBe(0);
+    const stopped = output.split('\n').filter((line) => line.includes('"msg":"stopped"'));
+    // Both workers (each signalled twice: by the group signal and by the primary) and the primary.
+    expect(stopped.filter((line) => line.includes('"worker":'))).toHaveLength(2);
+    expect(stopped.filter((line) => !line.includes('"worker":'))).toHaveLength(1);
   });
 });

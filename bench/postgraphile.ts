@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAsProcess } from './processes.ts';
 
 // PostGraphile 5 uses Promise.withResolvers (Node 22); Node 20 lacks it.
 if (!(Promise as { withResolvers?: unknown }).withResolvers) {
@@ -82,26 +83,5 @@ export async function startPostGraphile(options: { databaseUrl: string; port?: n
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    console.error('DATABASE_URL is required');
-    process.exit(1);
-  }
-  startPostGraphile({ databaseUrl, port: Number(process.env.PEER_PORT ?? 0) }).then(
-    (running) => {
-      console.log(`listening ${running.url}`);
-      const stop = () => {
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runAsProcess(startPostGraphile, 'PEER_PORT');
 }

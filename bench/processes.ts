@@ -12,6 +12,39 @@ export const log = (line: string) => console.error(`[bench] ${line}`);
 /** A failure the bench explains in its message (no stack needed). */
 export class BenchError extends Error {}
 
+/**
+ * The main of a compared service run as its own process (the reference, PostGraphile): starts it on
+ * DATABASE_URL and the port in `portVariable` (0: a free one), prints `listening <url>`, and closes it
+ * on SIGTERM or SIGINT.
+ */
+export function runAsProcess(
+  start: (options: { databaseUrl: string; port: number }) => Promise<{ url: string; close(): Promise<void> }>,
+  portVariable: string,
+): void {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    console.error('DATABASE_URL is required');
+    process.exit(1);
+  }
+  start({ databaseUrl, port: Number(process.env[portVariable] ?? 0) }).then(
+    (running) => {
+      console.log(`listening ${running.url}`);
+      const stop = () => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Cleanup: everything started registers how to undo it; run in reverse order, at the end or on a signal.
 

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAsProcess } from './processes.ts';
 import pg from 'pg';
 
 /** Filters of the default listing, on `packages_packages p`. */
@@ -149,26 +150,5 @@ export async function startReference(options: { databaseUrl: string; port?: numb
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    console.error('DATABASE_URL is required');
-    process.exit(1);
-  }
-  startReference({ databaseUrl, port: Number(process.env.REFERENCE_PORT ?? 0) }).then(
-    (running) => {
-      console.log(`listening ${running.url}`);
-      const stop = () => {
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runAsProcess(startReference, 'REFERENCE_PORT');
 }

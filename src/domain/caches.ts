@@ -48,3 +48,29 @@ export async function cached<K extends {}, V extends {}>(cache: TableCache<K, V>
   if (value !== null) cache.set(key, value, stamp);
   return value;
 }
+
+/**
+ * Reads many keys through `cache` at once: the cached values, and `load(misses)`'s for the others (one
+ * call for all of them; each stored unless a change came in while loading). A key `load` leaves out
+ * has no value.
+ */
+export async function cachedMany<K extends {}, V extends {}>(
+  cache: TableCache<K, V>,
+  keys: readonly K[],
+  load: (misses: K[]) => Promise<Map<K, V>>,
+): Promise<Map<K, V>> {
+  const out = new Map<K, V>();
+  const misses: K[] = [];
+  for (const key of keys) {
+    const hit = cache.get(key);
+    if (hit !== undefined) out.set(key, hit);
+    else misses.push(key);
+  }
+  if (misses.length === 0) return out;
+  const stamp = cache.stamp();
+  for (const [key, value] of await load(misses)) {
+    cache.set(key, value, stamp);
+    out.set(key, value);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { TableCache } from '../db/cache.ts';
-import type { DomainCaches } from '../domain/caches.ts';
+import { cachedMany, type DomainCaches } from '../domain/caches.ts';
 import { lastBuildInfos, packagesWithPipelines, pipelinesOfPackageFiles } from '../domain/build-infos.ts';
 import { isStoredId } from '../domain/ids.ts';
 import {
@@ -38,20 +38,7 @@ function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): 
  * statement and stored (unless a change came in meanwhile).
  */
 function cachedById<T extends { id: number }>(cache: TableCache<number, T>, load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
-  return byId(async (ids) => {
-    const hits: T[] = [];
-    const misses: number[] = [];
-    for (const id of ids) {
-      const hit = cache.get(id);
-      if (hit) hits.push(hit);
-      else misses.push(id);
-    }
-    if (misses.length === 0) return hits;
-    const stamp = cache.stamp();
-    const rows = await load(misses);
-    for (const row of rows) cache.set(row.id, row, stamp);
-    return hits.concat(rows);
-  });
+  return byId(async (ids) => [...(await cachedMany(cache, ids, async (misses) => new Map((await load(misses)).map((row) => [row.id, row])))).values()]);
 }
 
 /** Loads the rows belonging to each key in one statement per batch. */
@@ -96,21 +83,13 @@ export function createLoaders(prisma: PrismaClient, caches: DomainCaches) {
     ),
     /** Each project's protection rules, id ascending; cached between requests. */
     protectionRulesByProject: new DataLoader<number, PackageProtectionRule[]>(async (ids) => {
-      const out = new Map<number, PackageProtectionRule[]>();
-      const misses: number[] = [];
-      for (const id of ids) {
-        const hit = caches.protectionRules.get(id);
-        if (hit) out.set(id, hit);
-        else misses.push(id);
-      }
-      if (misses.length > 0) {
-        const stamp = caches.protectionRules.stamp();
+      const rules = await cachedMany(caches.protectionRules, ids, async (misses) => {
+        const byProject = new Map<number, PackageProtectionRule[]>(misses.map((id) => [id, []]));
         const rows = await prisma.packageProtectionRule.findMany({ where: { projectId: { in: misses } }, orderBy: { id: 'asc' } });
-        for (const id of misses) out.set(id, []);
-        for (const rule of rows) out.get(rule.projectId)!.push(rule);
-        for (const id of misses) caches.protectionRules.set(id, out.get(id)!, stamp);
-      }
-      return ids.map((id) => out.get(id)!);
+        for (const rule of rows) byProject.get(rule.projectId)!.push(rule);
+        return byProject;
+      });
+      return ids.map((id) => rules.get(id)!);
     }),
     /** Newest pipelines of each package (distinct, by pipeline id descending), with their users. */
     pipelinesByPackage: grouped<{ packageId: number; pipeline: PipelineWithUser }>(

@@ -21,6 +21,8 @@
 //   BENCH_WORKERS=1,2                                       gateway process counts (WORKERS) measured
 //   BENCH_PROJECT=0                                         index of the project listed
 //   BENCH_KEEP_DB=1                                         keep the database (its URL is printed)
+//   BENCH_SCALE_REQUESTS=100 BENCH_SCALE_ONLY=1             sequential requests per scale query; only those
+//                                                           (no PostGraphile, no load: for a 1M-package run)
 //   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres   admin connection
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +48,7 @@ import {
 } from './processes.ts';
 import { formatProfile, summariseProfile, type ProfileSummary } from './profile.ts';
 import { addRatios, checkGoals, fmt, formatResults, summarise, thousands, type RoundResult, type StatementResult, type TargetResult } from './report.ts';
+import { formatScale, measureScale, scaleQueries } from './scale.ts';
 import {
   graphqlTarget,
   optionalTargets,
@@ -75,6 +78,8 @@ const config = {
   /** Gateway process counts measured (WORKERS); the first is the one profiled and compared in the SQL count. */
   workers: (process.env.BENCH_WORKERS || '1,2').split(',').map((s) => Number(s.trim())),
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
+  scaleRequests: Math.max(1, intFromEnv('BENCH_SCALE_REQUESTS', 100)),
+  scaleOnly: ['1', 'true', 'yes'].includes((process.env.BENCH_SCALE_ONLY ?? '').toLowerCase()),
   adminUrl: process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
 };
 
@@ -270,6 +275,17 @@ async function main(): Promise<number> {
     );
   }
   const world: World = { token: meta.token, projectPath, projectId: dataset.project.id };
+  const scaleWorld = { projectId: dataset.project.id, groupPath: projectPath.split('/')[0]!, searchTerm: 'audit-bill' };
+  const seedLine = `seed: ${fmt(seedSeconds)} s wall for \`npm run seed\` (loader's own figure: ${fmt(loaderSeconds)} s)`;
+  if (config.scaleOnly) {
+    const gateway = await startGateway(databaseUrl);
+    const scale = await measureScale(gateway.url, world.token, scaleQueries(scaleWorld), config.scaleRequests);
+    await gateway.stop();
+    const text = [seedLine, ...formatScale(scale, dataset.rows.packages_packages!)].join('\n');
+    console.log(`\n${text}\n`);
+    writeFileSync(path.join(outDir, `scale-${dataset.rows.packages_packages}.json`), `${JSON.stringify({ seedSeconds, loaderSeconds, scale, text }, null, 2)}\n`);
+    return 0;
+  }
 
   // Targets: GraphQL, the reference and PostGraphile at every page size, plus the optional ones that answer.
   const targets: Target[] = config.pageSizes.flatMap((size) => [graphqlTarget(world, size), referenceTarget(world, size), postgraphileTarget(world, size)]);
@@ -359,6 +375,8 @@ async function main(): Promise<number> {
     }
   }
   const gatewayStderr = services[0]!.child.tail.slice();
+  log(`scale: ${config.scaleRequests} sequential requests per query`);
+  const scale = await measureScale(services[0]!.url, world.token, scaleQueries(scaleWorld), config.scaleRequests);
   for (const service of services) await service.stop();
 
   const results: TargetResult[] = targets.map((target) => summarise(target, rounds.get(target.id)!, statements.get(target.id)));
@@ -408,6 +426,7 @@ async function main(): Promise<number> {
   ];
   const lines = [...header, '', ...formatResults(results, os.cpus().length, noisyOthersShare)];
   lines.push(...optionalNotes.map((n) => `more targets: ${n}`));
+  lines.push(...formatScale(scale, dataset.rows.packages_packages!));
   for (const r of gatewayResults) {
     const s = r.statements;
     if (!s) continue;
@@ -439,6 +458,7 @@ async function main(): Promise<number> {
     optionalTargets: optionalNotes,
     goals: goalChecks,
     targets: results,
+    scale,
     profile,
     failures: failures.map((r) => r.id),
     text,

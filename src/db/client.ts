@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
@@ -96,6 +98,36 @@ function queryObservers() {
   };
 }
 
+/**
+ * A PGlite database with the extensions the migrations create (`pg_trgm`, for the name search's
+ * trigram index), which PGlite ships but loads only when asked. `dataDir` absent: in memory.
+ */
+export function createPGlite(dataDir?: string): Promise<PGlite> {
+  return PGlite.create(dataDir, { extensions: { pg_trgm } });
+}
+
+/** How many distinct statements each PostgreSQL connection keeps prepared, at most. */
+export const maxPreparedStatements = 1_000;
+
+/**
+ * Names the client's statements so that each connection parses and plans a statement's text once and
+ * then only binds and executes it (PostgreSQL's extended protocol; node-postgres keeps the names per
+ * connection). The name is a digest of the text, so equal texts share it; past `maxPreparedStatements`
+ * distinct texts, new ones go unnamed ('': parsed each time), which bounds what a connection holds. Needs a
+ * direct connection or PgBouncer 1.21+ with `max_prepared_statements` set.
+ */
+export function preparedStatementNames(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < maxPreparedStatements) {
+      name = `pgw_${createHash('sha1').update(sql).digest('base64url')}`;
+      names.set(sql, name);
+    }
+    return name ?? ''; // node-postgres sends a statement without a name ('') unnamed
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const { listeners, observeQueries } = queryObservers();
   if (options.databaseUrl) {
@@ -110,7 +142,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // crash the process; the next statement reports it.
     pool.on('error', () => {});
     const adapterFactory = new PrismaPg(pool);
-    const prisma = new PrismaClient({ adapter: observeFactory(adapterFactory, listeners) });
+    const clientFactory = new PrismaPg(pool, { statementNameGenerator: preparedStatementNames() });
+    const prisma = new PrismaClient({ adapter: observeFactory(clientFactory, listeners) });
     const url = new URL(options.databaseUrl);
     return {
       prisma,
@@ -126,7 +159,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir);
+  const pglite = await createPGlite(options.dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: observeFactory(adapterFactory, listeners) });
   return {

@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -16,6 +15,7 @@ import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/sch
 import { postgreSplitterOptions, splitQuery } from 'dbgate-query-splitter';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { createPGlite } from './client.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const schemaPath = path.join(root, 'prisma/schema.prisma');
@@ -159,7 +159,7 @@ export async function pendingMigrationNames(prisma: PrismaClient, dir = migratio
  * result means the folder and the schema agree.
  */
 export async function diffMigrationsToSchema(dir = migrationsDir): Promise<string | null> {
-  const scratch = new PGlite();
+  const scratch = await createPGlite();
   try {
     const factory = new PrismaPGlite(scratch);
     await applyMigrations(factory, dir);

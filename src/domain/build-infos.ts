@@ -2,8 +2,8 @@
 // `pipeline` is the pipeline of the most recent build info (highest id), and its package pipelines
 // endpoint pages over the build infos that have a pipeline, newest first (spec rest.md 3.5, 4.1).
 import type { Pipeline, Prisma, PrismaClient, User } from '../generated/prisma/client.ts';
-import type { BuildInfoWithPipeline } from './packages.ts';
-import { fieldColumn, paginate, type Page, type PageArgs } from './pagination.ts';
+import type { BuildInfoWithPipeline } from './package-json.ts';
+import { fieldColumn, paginate, prismaConditions, type Page, type PageArgs } from './pagination.ts';
 
 export const maxBuildInfosPageSize = 20;
 
@@ -29,11 +29,12 @@ export function findBuildInfosPage(
   if (bounds.idAbove !== null && bounds.idAbove !== undefined) id.gt = bounds.idAbove;
   const base: Prisma.PackageBuildInfoWhereInput = { packageId, pipelineId: { not: null }, ...(Object.keys(id).length ? { id } : {}) };
   const withBase = (where: object | undefined) => (where ? { AND: [base, where] } : base) as Prisma.PackageBuildInfoWhereInput;
-  return paginate<BuildInfoWithPipeline>({
+  return paginate<BuildInfoWithPipeline, object, object>({
     args,
     defaultSize: maxBuildInfosPageSize,
     maxSize: maxBuildInfosPageSize,
     columns: byIdDescending,
+    conditions: prismaConditions,
     find: ({ where, orderBy, take, skip }) =>
       prisma.packageBuildInfo.findMany({
         where: withBase(where),

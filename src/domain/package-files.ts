@@ -1,7 +1,7 @@
 // The files of a package as GitLab lists them (spec rest.md 2.3, 3.4): only "installable" files
 // (status `default`), ordered by id, creation time or file name, with the id as tie-breaker.
 import type { PackageFile, PackageFileStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { fieldColumn, paginate, type Direction, type OrderColumn, type Page, type PageArgs } from './pagination.ts';
+import { fieldColumn, paginate, prismaConditions, type Direction, type OrderColumn, type Page, type PageArgs } from './pagination.ts';
 
 /** The file statuses GitLab lists and deletes (its "installable" package files). */
 export const installableFileStatuses: PackageFileStatus[] = ['default'];
@@ -48,6 +48,7 @@ export function findPackageFilesPage(
     defaultSize: maxFilesPageSize,
     maxSize: maxFilesPageSize,
     columns: packageFileOrder(sort),
+    conditions: prismaConditions,
     find: ({ where, orderBy, take, skip }) =>
       prisma.packageFile.findMany({ where: withBase(where), orderBy: orderBy as Prisma.PackageFileOrderByWithRelationInput[], take, skip }),
     exists: async (where) => (await prisma.packageFile.findFirst({ where: withBase(where), select: { id: true } })) !== null,

@@ -1,15 +1,31 @@
 // The packages finder: GitLab's filters, defaults and sorts (spec rest.md 2.4-2.6), used by the
 // GraphQL connections and therefore by the REST shim.
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { Package, PackageBuildInfo, PackageStatus, PackageType, Pipeline, User } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { Package, PackageStatus, PackageType, PrismaClient } from '../generated/prisma/client.ts';
 import { PackageType as PackageTypes } from '../generated/prisma/enums.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import { isStoredId } from './ids.ts';
 import { likeLiteral } from './like.ts';
+import { listedPackage, packageJson, type ListedPackage, type PackageIncludes } from './package-json.ts';
+import {
+  fieldColumn,
+  paginate,
+  prismaConditions,
+  type Conditions,
+  type Direction,
+  type KeyValue,
+  type OrderColumn,
+  type Page,
+  type PageArgs,
+} from './pagination.ts';
 import { sqlText } from './text.ts';
-import { fieldColumn, paginate, type OrderColumn, type Page, type PageArgs, type Direction } from './pagination.ts';
 
-/** Statuses listed when no status is asked for (GitLab's DISPLAYABLE). */
+export type { ListedPackage, PackageIncludes };
+
+/**
+ * Statuses listed when no status is asked for (GitLab's DISPLAYABLE). The partial indexes of the
+ * default listing (prisma/schema.prisma) repeat them in their predicate; test/domain/listing-plan.test.ts
+ * fails when the two part.
+ */
 export const displayableStatuses: PackageStatus[] = ['default', 'error', 'deprecated'];
 /** Statuses with detail pages (`web_path`, single-package reads). */
 export const detailedStatuses: PackageStatus[] = ['default', 'deprecated'];
@@ -43,72 +59,101 @@ export function nameSearchTerms(query: string): string[] {
   return terms;
 }
 
+type Sql = Prisma.Sql;
+const { sql, join, raw } = Prisma;
 
-/** A condition no package meets (Prisma sends `in: []` as a constant false). */
-const noPackage: Prisma.PackageWhereInput = { id: { in: [] } };
+/** SQL conditions for `paginate`. */
+const sqlConditions: Conditions<Sql> = {
+  and: (parts) => (parts.length ? sql`(${join(parts, ' AND ')})` : sql`TRUE`),
+  or: (parts) => (parts.length ? sql`(${join(parts, ' OR ')})` : sql`FALSE`),
+  not: (part) => sql`NOT ${part}`,
+};
+
+const listOf = (values: readonly string[]) => raw(values.map((v) => `'${v}'`).join(', '));
 
 /**
- * The `where` of a listing: the projects in scope plus GitLab's filters and defaults
- * (`Packages::PackagesFinder`, `Packages::GroupPackagesFinder`). The version is compared exactly, each
- * name term as a substring; a version or term that no stored text can equal or contain (`sqlText`: it
- * holds U+0000) makes the listing match nothing, never sending that text to the database.
+ * The conditions of a listing on `packages_packages p`: the projects in scope plus GitLab's filters and
+ * defaults (`Packages::PackagesFinder`, `Packages::GroupPackagesFinder`). The default statuses and the
+ * terraform exclusion are SQL literals, so the planner can use the partial indexes made for the default
+ * listing. The version is compared exactly, each name term as a case-insensitive substring (`ILIKE`, served
+ * by the trigram index); a version or term that no stored text can equal or contain (`sqlText`: it holds
+ * U+0000) makes the listing match nothing, never sending that text to the database.
  */
-export function packagesWhere(projectIds: number[], filters: PackageFilters): Prisma.PackageWhereInput {
-  const and: Prisma.PackageWhereInput[] = [{ projectId: projectIds.length === 1 ? projectIds[0]! : { in: projectIds } }];
-  and.push(filters.status ? { status: filters.status } : { status: { in: displayableStatuses } });
-  and.push(filters.type ? { packageType: filters.type } : { packageType: { not: 'terraform_module' } });
+export function packagesWhere(projectIds: number[], filters: PackageFilters): Sql {
+  const and: Sql[] = [projectIds.length === 1 ? sql`p.project_id = ${projectIds[0]!}` : sql`p.project_id = ANY(${projectIds})`];
+  and.push(filters.status ? sql`p.status = ${filters.status}::"PackageStatus"` : sql`p.status IN (${listOf(displayableStatuses)})`);
+  and.push(filters.type ? sql`p.package_type = ${filters.type}::"PackageType"` : sql`p.package_type <> 'terraform_module'`);
   if (filters.version) {
     const version = sqlText(filters.version);
-    and.push(version === null ? noPackage : { version });
+    and.push(version === null ? sql`FALSE` : sql`p.version = ${version}`);
   } else if (!filters.includeVersionless) {
-    and.push({ version: { not: null } });
+    and.push(sql`p.version IS NOT NULL`);
   }
   for (const term of nameSearchTerms(filters.name ?? '')) {
     const text = sqlText(term);
-    and.push(text === null ? noPackage : { name: { contains: likeLiteral(text), mode: 'insensitive' } });
+    and.push(text === null ? sql`FALSE` : sql`p.name ILIKE ${`%${likeLiteral(text)}%`}`);
   }
-  return { AND: and };
+  return sqlConditions.and(and);
 }
 
-type PackageRow = Package & { project?: { path: string } } & PackageRelations;
+/** A listed package with the path of its project when the listing is ordered by it. */
+type PackageRow = ListedPackage & { projectPath?: string };
 
-const column = (field: 'createdAt' | 'name' | 'version' | 'packageType' | 'id', direction: Direction, options: { nullable?: boolean; date?: boolean } = {}) =>
-  fieldColumn<PackageRow>(field, direction, options);
+/** An ordering term of the page statement: inside it (`p.`, `pr.`) and over its result (`page.`). */
+interface SqlOrderTerm {
+  inner: string;
+  outer: string;
+}
 
-/** Prisma cannot compare enums with gt/lt: "after npm" is "one of the types declared after npm". */
-const typeColumn = (direction: Direction): OrderColumn<PackageRow> => ({
-  ...column('packageType', direction),
-  compare: (op, value) => {
-    const types = Object.values(PackageTypes);
-    const at = types.indexOf(value as PackageType);
-    if (op === 'equals') return { packageType: value };
-    return { packageType: { in: op === 'gt' ? types.slice(at + 1) : types.slice(0, Math.max(at, 0)) } };
-  },
-});
+const isText = (v: unknown) => typeof v === 'string';
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const typeNames: readonly string[] = Object.values(PackageTypes);
 
-const projectPathColumn = (direction: Direction): OrderColumn<PackageRow> => ({
-  direction,
-  nullable: false,
-  value: (row) => row.project?.path ?? null,
-  compare: (op, value) => ({ project: { path: op === 'equals' ? value : { [op]: value } } }),
-  isNull: () => ({}),
-  orderBy: (d) => ({ project: { path: d } }),
-});
+/**
+ * A column of the listing's ordering: `column` of `packages_packages p` (or the project's path), with
+ * the cursor values it `accepts` (others make the cursor invalid), compared as its own type (`cast`).
+ */
+function sqlColumn(
+  column: 'created_at' | 'name' | 'version' | 'package_type' | 'id' | 'project_path',
+  direction: Direction,
+  value: (row: PackageRow) => KeyValue,
+  accepts: (value: Exclude<KeyValue, null>) => boolean,
+  options: { nullable?: boolean; cast?: string } = {},
+): OrderColumn<PackageRow, Sql, SqlOrderTerm> {
+  const inner = column === 'project_path' ? 'pr.path' : `p.${column}`;
+  const expression = raw(inner);
+  const operators = { gt: '>', lt: '<', equals: '=' } as const;
+  return {
+    direction,
+    nullable: options.nullable ?? false,
+    value,
+    accepts,
+    compare: (op, v) => sql`${expression} ${raw(operators[op])} ${v}${raw(options.cast ?? '')}`,
+    isNull: (isNull) => sql`${expression} IS ${raw(isNull ? 'NULL' : 'NOT NULL')}`,
+    // PostgreSQL's default NULL placement (last ascending, first descending) is the one cursors assume.
+    orderBy: (d) => ({ inner: `${inner} ${d.toUpperCase()}`, outer: `page.${column} ${d.toUpperCase()}` }),
+  };
+}
 
 /** Columns of an ordering: the sort key, then the id in the same direction (GitLab's project_path: id DESC). */
-export function packageOrder(sort: PackageSort): OrderColumn<PackageRow>[] {
+export function packageOrder(sort: PackageSort): OrderColumn<PackageRow, Sql, SqlOrderTerm>[] {
   const d = sort.direction;
+  const id = (direction: Direction) => sqlColumn('id', direction, (row) => row.id, (v) => Number.isSafeInteger(v));
   switch (sort.key) {
-    case 'created_at':
-      return [column('createdAt', d, { date: true }), column('id', d)];
+    case 'created_at': {
+      // An ISO 8601 time, as cursors carry it (PostgreSQL would refuse other text as a timestamptz).
+      const isTime = (v: unknown) => typeof v === 'string' && isoTime.test(v) && !Number.isNaN(Date.parse(v));
+      return [sqlColumn('created_at', d, (row) => row.createdAt.toISOString(), isTime, { cast: '::timestamptz' }), id(d)];
+    }
     case 'name':
-      return [column('name', d), column('id', d)];
+      return [sqlColumn('name', d, (row) => row.name, isText), id(d)];
     case 'version':
-      return [column('version', d, { nullable: true }), column('id', d)];
+      return [sqlColumn('version', d, (row) => row.version, isText, { nullable: true }), id(d)];
     case 'type':
-      return [typeColumn(d), column('id', d)];
+      // PostgreSQL orders an enum as it was declared, as GitLab orders its integer column.
+      return [sqlColumn('package_type', d, (row) => row.packageType, (v) => typeNames.includes(String(v)), { cast: '::"PackageType"' }), id(d)];
     case 'project_path':
-      return [projectPathColumn(d), column('id', 'desc')];
+      return [sqlColumn('project_path', d, (row) => row.projectPath ?? null, isText), id('desc')];
   }
 }
 
@@ -118,97 +163,61 @@ export interface PackageListing {
   sort: PackageSort;
 }
 
-/** Relations fetched in the same statement as the page (with relationJoins: one SQL statement). */
-export interface PackageIncludes {
-  tags?: boolean;
-  /** How many newest pipelines (with their users) to fetch per package. */
-  latestPipelines?: number;
-  /**
-   * The most recent build info (highest id) with its pipeline and the pipeline's user, as
-   * `lastBuildInfo` (not fetched here when `latestPipelines` is asked for: both read the same relation).
-   */
-  lastBuildInfo?: boolean;
-  /** Whether any build info links an existing pipeline, as `hasPipelines`. */
-  hasPipelines?: boolean;
-  /** The user who published the package, as `creator`. */
-  creator?: boolean;
-  /** The package's row of each per-type metadata table (at most one is set), under Prisma's relation names. */
-  metadata?: boolean;
+/** A page of a listing, with the listing's count when it was asked for with the page. */
+export interface PackagesPage extends Page<ListedPackage> {
+  /** The count (`countPackages` with the same limit) when `findPackagesPage` was given `count`. */
+  total?: number;
 }
 
-/** A package's build info with its pipeline (null when the pipeline was deleted) and the pipeline's user. */
-export type BuildInfoWithPipeline = PackageBuildInfo & { pipeline: (Pipeline & { user: User | null }) | null };
-
-/** What `findPackagesPage` adds to a row for the includes asked for. */
-export interface PackageRelations {
-  lastBuildInfo?: BuildInfoWithPipeline | null;
-  hasPipelines?: boolean;
-  creator?: User | null;
+/** `SELECT count(*)` of a listing, stopping at `limit + 1` rows when there is a limit. */
+function countSql(listing: Omit<PackageListing, 'sort'>, limit: number | null | undefined): Sql {
+  const where = packagesWhere(listing.projectIds, listing.filters);
+  return limit === null || limit === undefined
+    ? sql`SELECT count(*)::int FROM packages_packages p WHERE ${where}`
+    : sql`SELECT count(*)::int FROM (SELECT 1 FROM packages_packages p WHERE ${where} LIMIT ${limit + 1}) c`;
 }
 
-/** The per-type metadata relations of a package (Conan's metadata is on the package row). */
-const metadataRelations = { mavenMetadatum: true, pypiMetadatum: true, nugetMetadatum: true, composerMetadatum: true } as const;
-
-export function packageInclude(include: PackageIncludes, sortKey: PackageOrderKey): Prisma.PackageInclude | undefined {
-  const result: Prisma.PackageInclude = {};
-  if (sortKey === 'project_path') result.project = { select: { path: true } };
-  if (include.tags) result.tags = { orderBy: { id: 'asc' } };
-  if (include.latestPipelines) {
-    result.buildInfos = {
-      where: { pipelineId: { not: null } },
-      orderBy: { pipelineId: 'desc' },
-      take: include.latestPipelines,
-      include: { pipeline: { include: { user: true } } },
-    };
-  } else if (include.lastBuildInfo) {
-    result.buildInfos = { orderBy: { id: 'desc' }, take: 1, include: { pipeline: { include: { user: true } } } };
-  }
-  if (include.hasPipelines) result._count = { select: { buildInfos: { where: { pipelineId: { not: null } } } } };
-  if (include.creator) result.creator = true;
-  if (include.metadata) Object.assign(result, metadataRelations);
-  return Object.keys(result).length ? result : undefined;
-}
-
-/** Moves what `packageInclude` fetched under Prisma's relation names to the names of `PackageRelations`. */
-function withRelations<T extends Package>(row: T, include: PackageIncludes): T & PackageRelations {
-  const out = row as T & PackageRelations & { buildInfos?: BuildInfoWithPipeline[]; _count?: { buildInfos: number } };
-  if (include.lastBuildInfo && !include.latestPipelines) {
-    out.lastBuildInfo = out.buildInfos?.[0] ?? null;
-    delete out.buildInfos;
-  }
-  if (include.hasPipelines && out._count) {
-    out.hasPipelines = out._count.buildInfos > 0;
-    delete out._count;
-  }
-  return out;
-}
-
+/**
+ * One page of a listing in ONE SQL statement: the page's rows with the relations `include` asks for,
+ * built as JSON by PostgreSQL, and, when `count` is given, the listing's count (as `countPackages`
+ * with `count.limit`). Keyset or offset pages as `paginate` makes them; `CursorError` for a bad cursor.
+ */
 export function findPackagesPage(
   prisma: PrismaClient,
   listing: PackageListing,
   args: PageArgs,
   include: PackageIncludes = {},
-): Promise<Page<PackageRow>> {
+  count?: { limit: number | null | undefined },
+): Promise<PackagesPage> {
   const base = packagesWhere(listing.projectIds, listing.filters);
   const columns = packageOrder(listing.sort);
-  const withBase = (where: object | undefined) => (where ? { AND: [base, where] } : base) as Prisma.PackageWhereInput;
+  const byPath = listing.sort.key === 'project_path';
+  const from = byPath ? sql`packages_packages p JOIN projects pr ON pr.id = p.project_id` : sql`packages_packages p`;
+  let total: number | undefined;
+  const json = packageJson('page', include, byPath ? { projectPath: 'page.project_path' } : {});
+  const pageSql = (where: Sql | undefined, orderBy: SqlOrderTerm[], take: number, skip: number | undefined) =>
+    sql`WITH page AS (
+        SELECT p.*${byPath ? sql`, pr.path AS project_path` : sql``} FROM ${from}
+        WHERE ${where ? sqlConditions.and([base, where]) : base}
+        ORDER BY ${raw(orderBy.map((t) => t.inner).join(', '))} LIMIT ${take}${skip ? sql` OFFSET ${skip}` : sql``})
+      SELECT (SELECT coalesce(json_agg(${json} ORDER BY ${raw(orderBy.map((t) => t.outer).join(', '))}), '[]'::json) FROM page) AS rows
+        ${count ? sql`, (${countSql(listing, count.limit)}) AS total` : sql``}`;
   return paginate({
     args,
     defaultSize: maxPageSize,
     maxSize: maxPageSize,
     columns,
+    conditions: sqlConditions,
     find: async ({ where, orderBy, take, skip }) => {
-      const rows = await prisma.package.findMany({
-        where: withBase(where),
-        orderBy: orderBy as Prisma.PackageOrderByWithRelationInput[],
-        take,
-        skip,
-        include: packageInclude(include, listing.sort.key),
-      });
-      return rows.map((row) => withRelations(row, include));
+      const [result] = await prisma.$queryRaw<{ rows: Record<string, unknown>[]; total?: number }[]>(pageSql(where, orderBy, take, skip));
+      total = result?.total;
+      return (result?.rows ?? []).map(listedPackage);
     },
-    exists: async (where) => (await prisma.package.findFirst({ where: withBase(where), select: { id: true } })) !== null,
-  });
+    exists: async (where) => {
+      const rows = await prisma.$queryRaw<unknown[]>(sql`SELECT 1 FROM ${from} WHERE ${sqlConditions.and([base, where])} LIMIT 1`);
+      return rows.length > 0;
+    },
+  }).then((page) => ({ ...page, total }));
 }
 
 /**
@@ -221,18 +230,9 @@ export function findListedPackage(prisma: PrismaClient, projectId: number, packa
 }
 
 /** Counts a listing; with `limit`, stops counting at limit + 1 rows. */
-export function countPackages(prisma: PrismaClient, listing: Omit<PackageListing, 'sort'>, limit?: number | null): Promise<number> {
-  return prisma.package.count({
-    where: packagesWhere(listing.projectIds, listing.filters),
-    ...(limit !== null && limit !== undefined
-      ? {
-          take: limit + 1,
-          // With `take`, Prisma orders the rows (by id unless told, which forces a sort of every
-          // matching row): by project, the filter index's own order, it stays an index-only scan.
-          orderBy: { projectId: 'asc' },
-        }
-      : {}),
-  });
+export async function countPackages(prisma: PrismaClient, listing: Omit<PackageListing, 'sort'>, limit?: number | null): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ count: number }[]>(countSql(listing, limit));
+  return row!.count;
 }
 
 /**
@@ -250,13 +250,13 @@ function versionsWhere(pkg: Pick<Package, 'id' | 'projectId' | 'packageType' | '
   };
 }
 
-const versionOrder = [column('version', 'asc', { nullable: true }), column('id', 'asc')];
+const versionOrder = [fieldColumn<Package>('version', 'asc', { nullable: true }), fieldColumn<Package>('id', 'asc')];
 
 export function findVersionsPage(
   prisma: PrismaClient,
   pkg: Pick<Package, 'id' | 'projectId' | 'packageType' | 'name' | 'version'>,
   args: PageArgs,
-): Promise<Page<PackageRow>> {
+): Promise<Page<Package>> {
   const base = versionsWhere(pkg);
   const withBase = (where: object | undefined) => (where ? { AND: [base, where] } : base) as Prisma.PackageWhereInput;
   return paginate({
@@ -264,6 +264,7 @@ export function findVersionsPage(
     defaultSize: maxPageSize,
     maxSize: maxPageSize,
     columns: versionOrder,
+    conditions: prismaConditions,
     find: ({ where, orderBy, take, skip }) =>
       prisma.package.findMany({ where: withBase(where), orderBy: orderBy as Prisma.PackageOrderByWithRelationInput[], take, skip }),
     exists: async (where) => (await prisma.package.findFirst({ where: withBase(where), select: { id: true } })) !== null,

@@ -9,20 +9,42 @@ export class CursorError extends Error {
 export type Direction = 'asc' | 'desc';
 export type KeyValue = string | number | null;
 
-/** One column of an ordering (the last one is always the id). */
-export interface OrderColumn<Row> {
+/**
+ * How the conditions of a query language combine: Prisma `where` objects (`prismaConditions`) or SQL
+ * fragments (see packages.ts). An empty `and` is true, an empty `or` false.
+ */
+export interface Conditions<C> {
+  and(parts: C[]): C;
+  or(parts: C[]): C;
+  not(part: C): C;
+}
+
+/** Prisma `where` objects. */
+export const prismaConditions: Conditions<object> = {
+  and: (parts) => ({ AND: parts }),
+  or: (parts) => ({ OR: parts }),
+  not: (part) => ({ NOT: part }),
+};
+
+/**
+ * One column of an ordering (the last one is always the id), for a query language whose conditions
+ * are `C` and whose ordering terms are `O` (Prisma `where` and `orderBy` objects by default).
+ */
+export interface OrderColumn<Row, C = object, O = object> {
   /** Reads the column off a row (for cursors). */
   value(row: Row): KeyValue;
   direction: Direction;
   /** PostgreSQL defaults: NULLs sort last ascending, first descending. */
   nullable: boolean;
-  /** Prisma `where` fragment comparing this column with a value (`op` never sees null). */
-  compare(op: 'gt' | 'lt' | 'equals', value: Exclude<KeyValue, null>): object;
-  isNull(isNull: boolean): object;
-  /** Prisma `orderBy` entry for a direction. */
-  orderBy(direction: Direction): object;
+  /** A condition comparing this column with a value (`op` never sees null). */
+  compare(op: 'gt' | 'lt' | 'equals', value: Exclude<KeyValue, null>): C;
+  isNull(isNull: boolean): C;
+  /** The ordering term for a direction. */
+  orderBy(direction: Direction): O;
   /** Turns a cursor value back into the column's type (dates). */
   decode?(value: Exclude<KeyValue, null>): unknown;
+  /** Whether a cursor may hold this value for the column (a cursor holding another is invalid). */
+  accepts?(value: Exclude<KeyValue, null>): boolean;
 }
 
 /**
@@ -84,64 +106,85 @@ export function decodeCursor(cursor: string, length: number, argument: string): 
   return values as KeyValue[];
 }
 
+/** The key values of `cursor` for an ordering, each one its column accepts; `CursorError` otherwise. */
+function cursorFor<Row, C, O>(columns: OrderColumn<Row, C, O>[], cursor: string, argument: string): KeyValue[] {
+  const values = decodeCursor(cursor, columns.length, argument);
+  columns.forEach((column, i) => {
+    const value = values[i] ?? null;
+    if (value !== null && column.accepts && !column.accepts(value)) throw new CursorError(`Argument '${argument}' has an invalid cursor`);
+  });
+  return values;
+}
+
 const flip = (d: Direction): Direction => (d === 'asc' ? 'desc' : 'asc');
 
 /** NULLs come after values in `direction` (PostgreSQL: last when ascending). */
 const nullsAfter = (direction: Direction) => direction === 'asc';
 
 /**
- * Prisma `where` selecting the rows strictly after `values` in the ordering (`reverse` walks the
+ * The condition selecting the rows strictly after `values` in the ordering (`reverse` walks the
  * ordering backwards, for `before`).
  */
-export function afterWhere<Row>(columns: OrderColumn<Row>[], values: KeyValue[], reverse: boolean): object {
-  const ors: object[] = [];
-  const equalsSoFar: object[] = [];
+export function afterWhere<Row, C, O>(
+  columns: OrderColumn<Row, C, O>[],
+  values: KeyValue[],
+  reverse: boolean,
+  conditions: Conditions<C>,
+): C {
+  const { and, or } = conditions;
+  const ors: C[] = [];
+  const equalsSoFar: C[] = [];
   columns.forEach((column, i) => {
     const direction = reverse ? flip(column.direction) : column.direction;
     const raw = values[i] ?? null;
     const value = raw === null || column.decode === undefined ? raw : (column.decode(raw) as Exclude<KeyValue, null>);
     if (value === null) {
       // Rows after a NULL: only non-NULLs when NULLs sort first in this direction.
-      if (column.nullable && !nullsAfter(direction)) ors.push({ AND: [...equalsSoFar, column.isNull(false)] });
+      if (column.nullable && !nullsAfter(direction)) ors.push(and([...equalsSoFar, column.isNull(false)]));
       equalsSoFar.push(column.isNull(true));
     } else {
       const beyond = column.compare(direction === 'asc' ? 'gt' : 'lt', value);
-      ors.push({ AND: [...equalsSoFar, beyond] });
-      if (column.nullable && nullsAfter(direction)) ors.push({ AND: [...equalsSoFar, column.isNull(true)] });
+      ors.push(and([...equalsSoFar, beyond]));
+      if (column.nullable && nullsAfter(direction)) ors.push(and([...equalsSoFar, column.isNull(true)]));
       equalsSoFar.push(column.compare('equals', value));
     }
   });
-  return { OR: ors };
+  return or(ors);
 }
 
-export function orderByOf<Row>(columns: OrderColumn<Row>[], reverse: boolean): object[] {
+export function orderByOf<Row, C, O>(columns: OrderColumn<Row, C, O>[], reverse: boolean): O[] {
   return columns.map((c) => c.orderBy(reverse ? flip(c.direction) : c.direction));
 }
 
-export function cursorOf<Row>(columns: OrderColumn<Row>[], row: Row): string {
+export function cursorOf<Row, C, O>(columns: OrderColumn<Row, C, O>[], row: Row): string {
   return encodeCursor(columns.map((c) => c.value(row)));
 }
 
 export interface Page<Row> {
   rows: Row[];
-  cursors: string[];
+  /** The cursor of `rows[index]` (made when asked: most queries select few cursors or none). */
+  cursor(index: number): string;
   hasNextPage: () => Promise<boolean>;
   hasPreviousPage: () => Promise<boolean>;
+}
+
+/** What `paginate` needs: the arguments, the ordering and how to query (conditions `C`, ordering terms `O`). */
+export interface PaginateOptions<Row, C, O> {
+  args: PageArgs;
+  defaultSize: number;
+  maxSize: number;
+  columns: OrderColumn<Row, C, O>[];
+  conditions: Conditions<C>;
+  find: (q: { where: C | undefined; orderBy: O[]; take: number; skip?: number }) => Promise<Row[]>;
+  exists: (where: C) => Promise<boolean>;
 }
 
 /**
  * Fetches one page. `find` runs the query (where, orderBy, take); `exists` answers whether any row
  * lies on the far side of a cursor, asked only when a client wants the page info that needs it.
  */
-export async function paginate<Row>(options: {
-  args: PageArgs;
-  defaultSize: number;
-  maxSize: number;
-  columns: OrderColumn<Row>[];
-  find: (q: { where: object | undefined; orderBy: object[]; take: number; skip?: number }) => Promise<Row[]>;
-  exists: (where: object) => Promise<boolean>;
-}): Promise<Page<Row>> {
-  const { args, columns } = options;
+export async function paginate<Row, C, O>(options: PaginateOptions<Row, C, O>): Promise<Page<Row>> {
+  const { args, columns, conditions } = options;
   const clamp = (n: number | null | undefined, name: string) => {
     if (n === null || n === undefined) return undefined;
     if (n < 0) throw new CursorError(`Argument '${name}' must be a non-negative integer`);
@@ -150,12 +193,12 @@ export async function paginate<Row>(options: {
   const first = clamp(args.first, 'first');
   const last = clamp(args.last, 'last');
   if (args.offset !== null && args.offset !== undefined) return offsetPage(options, first, args.offset);
-  const after = args.after ? decodeCursor(args.after, columns.length, 'after') : undefined;
-  const before = args.before ? decodeCursor(args.before, columns.length, 'before') : undefined;
-  const bounds = [after && afterWhere(columns, after, false), before && afterWhere(columns, before, true)].filter(
-    (w): w is object => Boolean(w),
-  );
-  const where = bounds.length ? { AND: bounds } : undefined;
+  const after = args.after ? cursorFor(columns, args.after, 'after') : undefined;
+  const before = args.before ? cursorFor(columns, args.before, 'before') : undefined;
+  const bounds: C[] = [];
+  if (after) bounds.push(afterWhere(columns, after, false, conditions));
+  if (before) bounds.push(afterWhere(columns, before, true, conditions));
+  const where = bounds.length ? conditions.and(bounds) : undefined;
   const backwards = last !== undefined && first === undefined;
   const size = backwards ? last! : (first ?? options.defaultSize);
   let rows = await options.find({ where, orderBy: orderByOf(columns, backwards), take: size + 1 });
@@ -163,13 +206,12 @@ export async function paginate<Row>(options: {
   rows = rows.slice(0, size);
   if (backwards) rows.reverse();
   if (!backwards && last !== undefined && rows.length > last) rows = rows.slice(rows.length - last);
-  const cursors = rows.map((r) => cursorOf(columns, r));
   // Rows on the side of the page we did not walk: the cursor's row or anything beyond it.
   const atOrBeyond = (cursor: KeyValue[] | undefined, reverse: boolean) => () =>
-    cursor ? options.exists({ NOT: afterWhere(columns, cursor, reverse) }) : Promise.resolve(false);
+    cursor ? options.exists(conditions.not(afterWhere(columns, cursor, reverse, conditions))) : Promise.resolve(false);
   return {
     rows,
-    cursors,
+    cursor: (index) => cursorOf(columns, rows[index]!),
     hasNextPage: backwards ? atOrBeyond(before, true) : async () => more,
     hasPreviousPage: backwards ? async () => more : atOrBeyond(after, false),
   };
@@ -179,8 +221,8 @@ export async function paginate<Row>(options: {
  * An offset page: `first` rows (default size) after skipping `offset` rows of the ordering. Cannot be
  * combined with cursors or `last`.
  */
-async function offsetPage<Row>(
-  options: Parameters<typeof paginate<Row>>[0],
+async function offsetPage<Row, C, O>(
+  options: PaginateOptions<Row, C, O>,
   first: number | undefined,
   offset: number,
 ): Promise<Page<Row>> {
@@ -194,9 +236,9 @@ async function offsetPage<Row>(
   const rows = fetched.slice(0, size);
   return {
     rows,
-    cursors: rows.map((r) => cursorOf(columns, r)),
+    cursor: (index) => cursorOf(columns, rows[index]!),
     hasNextPage: async () => fetched.length > size,
     // Rows were skipped if there are any rows at all.
-    hasPreviousPage: async () => offset > 0 && (rows.length > 0 || (await options.exists({}))),
+    hasPreviousPage: async () => offset > 0 && (rows.length > 0 || (await options.exists(options.conditions.and([])))),
   };
 }

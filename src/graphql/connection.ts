@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import { type FieldNode, GraphQLError, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { CursorError, type Page, type PageArgs } from '../domain/pagination.ts';
 
 /** What a connection resolver returns: edges, lazy page info, and (where the type has it) a count. */
@@ -8,16 +8,29 @@ export interface ConnectionResult<T> {
   pageInfo: {
     readonly hasNextPage: boolean;
     readonly hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
+    readonly startCursor: string | null;
+    readonly endCursor: string | null;
   };
   count?: (limit: number | null | undefined) => Promise<number>;
 }
 
-/** Page info is computed only when asked (it may need one more query). */
+/** An edge whose cursor is made when read. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly page: Page<T>,
+    private readonly index: number,
+  ) {}
+  get cursor(): string {
+    return this.page.cursor(this.index);
+  }
+}
+
+/** Page info and cursors are computed only when asked (page info may need one more query). */
 export function toConnection<T>(page: Page<T>, count?: ConnectionResult<T>['count']): ConnectionResult<T> {
+  const last = page.rows.length - 1;
   return {
-    edges: page.rows.map((node, i) => ({ cursor: page.cursors[i]!, node })),
+    edges: page.rows.map((node, i) => new Edge(node, page, i)),
     pageInfo: {
       get hasNextPage() {
         return page.hasNextPage() as unknown as boolean;
@@ -25,15 +38,19 @@ export function toConnection<T>(page: Page<T>, count?: ConnectionResult<T>['coun
       get hasPreviousPage() {
         return page.hasPreviousPage() as unknown as boolean;
       },
-      startCursor: page.cursors[0] ?? null,
-      endCursor: page.cursors.at(-1) ?? null,
+      get startCursor() {
+        return last >= 0 ? page.cursor(0) : null;
+      },
+      get endCursor() {
+        return last >= 0 ? page.cursor(last) : null;
+      },
     },
     count,
   };
 }
 
 /** Runs a page query, turning a bad cursor or page size into a GraphQL error naming the argument. */
-export async function pageOrError<T>(run: () => Promise<Page<T>>): Promise<Page<T>> {
+export async function pageOrError<P extends Page<unknown>>(run: () => Promise<P>): Promise<P> {
   try {
     return await run();
   } catch (error) {
@@ -54,6 +71,41 @@ export const pageArgs = (args: PageArgs): PageArgs => ({
   offset: args.offset,
 });
 
+/** The arguments of a field read off a selection (literals and variables; other values as their AST kind). */
+function fieldArguments(selection: FieldNode, info: GraphQLResolveInfo): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const arg of selection.arguments ?? []) {
+    if (arg.value.kind === Kind.INT) args[arg.name.value] = Number(arg.value.value);
+    else if (arg.value.kind === Kind.VARIABLE) args[arg.name.value] = info.variableValues[arg.value.name.value];
+    else args[arg.name.value] = arg.value.kind;
+  }
+  return args;
+}
+
+/**
+ * The arguments of the first `name` field selected on the connection itself (fragments included), or
+ * undefined when the query does not select it: `count`, to count with the page.
+ */
+export function selectedConnectionField(info: GraphQLResolveInfo, name: string): Record<string, unknown> | undefined {
+  const find = (set: SelectionSetNode | undefined): Record<string, unknown> | undefined => {
+    for (const selection of set?.selections ?? []) {
+      const found =
+        selection.kind === Kind.FIELD
+          ? selection.name.value === name
+            ? fieldArguments(selection, info)
+            : undefined
+          : find(selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const node of info.fieldNodes) {
+    const found = find(node.selectionSet);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * The fields (with their arguments) selected on the nodes of a connection field, through `nodes`
  * and `edges { node }`, fragments included: used to fetch relations with the page itself.
@@ -67,15 +119,7 @@ export function selectedNodeFields(info: GraphQLResolveInfo): Map<string, Record
         if (depth === 'connection' && name === 'nodes') visit(selection.selectionSet, 'node');
         else if (depth === 'connection' && name === 'edges') visit(selection.selectionSet, 'edge');
         else if (depth === 'edge' && name === 'node') visit(selection.selectionSet, 'node');
-        else if (depth === 'node') {
-          const args: Record<string, unknown> = {};
-          for (const arg of selection.arguments ?? []) {
-            if (arg.value.kind === Kind.INT) args[arg.name.value] = Number(arg.value.value);
-            else if (arg.value.kind === Kind.VARIABLE) args[arg.name.value] = info.variableValues[arg.value.name.value];
-            else args[arg.name.value] = arg.value.kind;
-          }
-          result.set(name, args);
-        }
+        else if (depth === 'node') result.set(name, fieldArguments(selection, info));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         visit(selection.selectionSet, depth);
       } else {

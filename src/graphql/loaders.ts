@@ -11,7 +11,7 @@ import {
   type MetadatumOf,
 } from '../domain/package-metadata.ts';
 import { findPackageSettingChains, type PackageSettingChain } from '../domain/package-settings.ts';
-import type { BuildInfoWithPipeline } from '../domain/packages.ts';
+import type { BuildInfoWithPipeline } from '../domain/package-json.ts';
 import type {
   Namespace,
   Package,

@@ -2,7 +2,7 @@
 // REST API shows a package's `pipeline` from its most recent build info and pages its pipelines by
 // build info; these fields give the same data.
 import { findBuildInfosPage } from '../domain/build-infos.ts';
-import type { BuildInfoWithPipeline } from '../domain/packages.ts';
+import type { BuildInfoWithPipeline } from '../domain/package-json.ts';
 import { canReadPipelines } from '../domain/policy.ts';
 import { builder } from './builder.ts';
 import { pageArgs, pageOrError, toConnection } from './connection.ts';

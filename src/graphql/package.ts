@@ -1,5 +1,5 @@
 import { GraphQLError, valueFromASTUntyped, type GraphQLResolveInfo } from 'graphql';
-import type { Package, PackageBuildInfo, PackageTag, Project } from '../generated/prisma/client.ts';
+import type { Package, PackageTag, Project } from '../generated/prisma/client.ts';
 import {
   destroyPackage,
   destroyPackageFile,
@@ -14,16 +14,16 @@ import {
   detailedStatuses,
   findPackagesPage,
   findVersionsPage,
+  type ListedPackage,
   type PackageIncludes,
   type PackageListing,
-  type PackageRelations,
 } from '../domain/packages.ts';
 import { cursorOf, fieldColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
 import { anyRuleMatches } from '../domain/protection.ts';
 import { builder, gitlabMutationField, type BuilderTypes } from './builder.ts';
-import { offsetDescription, pageArgs, pageOrError, selectedNodeFields, toConnection } from './connection.ts';
+import { offsetDescription, pageArgs, pageOrError, selectedConnectionField, selectedNodeFields, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
 import { GlobalIdError, parseGidOf } from './global-id.ts';
@@ -34,13 +34,10 @@ import { ProjectRef, readableProject } from './project.ts';
 import { TimeScalar } from './scalars.ts';
 
 /** A package row, with the relations the page query may have fetched alongside it. */
-export type PackageRow = Package &
-  PackageRelations & {
-    tags?: PackageTag[];
-    buildInfos?: (PackageBuildInfo & { pipeline: PipelineWithUser | null })[];
-    /** How many pipelines per package the page query fetched (it asked for one more than it shows). */
-    pipelinesFetched?: number;
-  };
+export type PackageRow = ListedPackage & {
+  /** How many pipelines per package the page query fetched (it asked for one more than it shows). */
+  pipelinesFetched?: number;
+};
 
 /** Argument scalars taking GitLab gids of one model (and its subclasses). */
 function gidScalar(name: 'PackagesPackageID' | 'PackagesPackageFileID', model: string) {
@@ -120,7 +117,7 @@ export function pageInMemory<T extends { id: number }>(
   const columns = byId(options.direction);
   return {
     rows: window,
-    cursors: window.map((r) => cursorOf(columns, r)),
+    cursor: (index) => cursorOf(columns, window[index]!),
     hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && !beyond(before, r.id)) : more),
     hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && !beyond(r.id, after))),
   };
@@ -310,14 +307,19 @@ export async function readablePackage(ctx: GraphQLContext, id: number): Promise<
 }
 
 /**
- * A page of a packages listing as a connection: the relations the query selects on its nodes (tags,
- * newest pipelines with their users) come with the page in one statement; `count` is lazy.
+ * A page of a packages listing as a connection, in one SQL statement: the relations the query selects
+ * on its nodes (tags, newest pipelines with their users, ...) and the `count` it selects come with the
+ * page; a second `count` with another limit is counted apart.
  */
 export async function packagesConnection(ctx: GraphQLContext, listing: PackageListing, args: PageArgs, info: GraphQLResolveInfo) {
   const include = includesForSelection(selectedNodeFields(info));
-  const page = await pageOrError(() => findPackagesPage(ctx.prisma, listing, pageArgs(args), include));
+  const countArgs = selectedConnectionField(info, 'count');
+  const count = countArgs && { limit: typeof countArgs.limit === 'number' ? countArgs.limit : null };
+  const page = await pageOrError(() => findPackagesPage(ctx.prisma, listing, pageArgs(args), include, count));
   for (const row of page.rows as PackageRow[]) row.pipelinesFetched = include.latestPipelines;
-  return toConnection(page as Page<PackageRow>, (limit) => countPackages(ctx.prisma, listing, limit));
+  return toConnection(page as Page<PackageRow>, (limit) =>
+    count && page.total !== undefined && (limit ?? null) === count.limit ? Promise.resolve(page.total) : countPackages(ctx.prisma, listing, limit),
+  );
 }
 
 /** Relations to fetch with a page of packages, from what the query selects on its nodes. */

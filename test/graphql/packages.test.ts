@@ -221,6 +221,34 @@ describe('cursor pagination', () => {
     const negative = await graphql(app, '{ project(fullPath: "pub/app") { packages(first: -1) { nodes { id } } } }');
     expect(negative.errors?.[0]?.message).toBe("Argument 'first' must be a non-negative integer");
   });
+
+  it('rejects a cursor whose values do not fit the columns of the sort (not a database error)', async () => {
+    const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const cases: [string, unknown[]][] = [
+      ['CREATED_DESC', ['not a time', 1]],
+      ['CREATED_DESC', ['1', 1]],
+      ['CREATED_DESC', ['2024-13-45T99:00:00Z', 1]],
+      ['CREATED_DESC', ['2024-01-01T00:00:00.000Z', 'one']],
+      ['CREATED_DESC', ['2024-01-01T00:00:00.000Z', 1.5]],
+      ['TYPE_ASC', ['not_a_type', 1]],
+      ['NAME_ASC', [42, 1]],
+      ['VERSION_DESC', [true, 1]],
+    ];
+    for (const [sort, values] of cases) {
+      for (const argument of ['after', 'before']) {
+        const body = await graphql(
+          app,
+          `{ project(fullPath: "pub/app") { packages(sort: ${sort}, ${argument}: "${cursor(values)}") { nodes { id } } } }`,
+        );
+        expect([sort, values, argument, body.status, body.errors?.[0]?.message]).toEqual([
+          sort, values, argument, 200, `Argument '${argument}' has an invalid cursor`,
+        ]);
+      }
+    }
+    // A well-typed cursor still pages (a time in any ISO form PostgreSQL reads).
+    const ok = await graphql(app, `{ project(fullPath: "pub/app") { packages(sort: CREATED_DESC, after: "${cursor(['2099-01-01T00:00:00Z', 1])}") { nodes { id } } } }`);
+    expect(ok.errors).toBeUndefined();
+  });
 });
 
 describe('count', () => {

@@ -1,6 +1,13 @@
 // Small HTTP helpers shared by the server's routes: JSON answers, a bounded request body, and a JSON
-// body for every error answer (yoga answers some refusals, such as 415, with an empty body).
+// body for every error answer (yoga answers some refusals, such as 415, with an empty body). Every
+// answer the gateway makes itself is a `Response` from here.
 import { STATUS_CODES } from 'node:http';
+// The Response of the fetch implementation the HTTP adapter (@whatwg-node/server) uses: it writes such a
+// response's string body to the socket as is, where a global (undici) Response's body is a web stream
+// piped through (several times the CPU for a small JSON answer).
+import { Response } from '@whatwg-node/server';
+
+export { Response };
 
 /** A JSON answer. */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>

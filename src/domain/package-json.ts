@@ -91,6 +91,19 @@ const buildInfoJson = (where: string, orderBy: string, limit: string) => `(
  * asks for (each a correlated subquery, run for the page's rows only) and `fields` (key: SQL expression).
  */
 export function packageJson(alias: string, include: PackageIncludes, fields: Record<string, string> = {}): Prisma.Sql {
+  const key = [
+    alias, include.tags, include.latestPipelines, include.lastBuildInfo, include.hasPipelines, include.creator, include.metadata,
+    ...Object.entries(fields).flat(),
+  ].join('|');
+  let made = madeJson.get(key);
+  if (made === undefined) madeJson.set(key, (made = Prisma.raw(buildPackageJson(alias, include, fields))));
+  return made;
+}
+
+/** `packageJson`'s SQL by its arguments: a few dozen shapes at most, made once each. */
+const madeJson = new Map<string, Prisma.Sql>();
+
+function buildPackageJson(alias: string, include: PackageIncludes, fields: Record<string, string>): string {
   const extra = Object.entries(fields).map(([key, expression]) => `'${key}', ${expression}`);
   if (include.tags) {
     extra.push(`'tags', (SELECT coalesce(json_agg(${jsonObject('t', tagColumns)} ORDER BY t.id), '[]'::json) FROM packages_tags t WHERE t.package_id = ${alias}.id)`);
@@ -116,7 +129,7 @@ export function packageJson(alias: string, include: PackageIncludes, fields: Rec
       );
     }
   }
-  return Prisma.raw(jsonObject(alias, packageColumns, extra.join(', ')));
+  return jsonObject(alias, packageColumns, extra.join(', '));
 }
 
 type Json = Record<string, unknown>;

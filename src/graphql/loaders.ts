@@ -66,72 +66,97 @@ function metadataLoader<T extends MetadataTableType>(prisma: PrismaClient, type:
   });
 }
 
+/** Makes one loader of a request from the request's client and the caches between requests. */
+type LoaderFactory = (prisma: PrismaClient, caches: DomainCaches) => unknown;
+
 /**
  * Per-request DataLoaders: every relation a list can touch costs one statement per request, not per
- * row. The list resolvers prime them with what the page query already fetched.
+ * row. The list resolvers prime them with what the page query already fetched. Each loader is made
+ * when a resolver first asks for it (most requests use two or three of them).
  */
-export function createLoaders(prisma: PrismaClient, caches: DomainCaches) {
-  return {
-    user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
-    project: cachedById<Project>(caches.projects, (ids) => prisma.project.findMany({ where: { id: { in: ids } } })),
-    namespace: byId<Namespace>((ids) => prisma.namespace.findMany({ where: { id: { in: ids } } })),
-    package: byId<Package>((ids) => prisma.package.findMany({ where: { id: { in: ids } } })),
-    pipeline: byId<Pipeline>((ids) => prisma.pipeline.findMany({ where: { id: { in: ids } } })),
-    tagsByPackage: grouped<PackageTag>(
-      (ids) => prisma.packageTag.findMany({ where: { packageId: { in: ids } }, orderBy: { id: 'asc' } }),
-      (tag) => tag.packageId,
-    ),
-    /** Each project's protection rules, id ascending; cached between requests. */
-    protectionRulesByProject: new DataLoader<number, PackageProtectionRule[]>(async (ids) => {
-      const rules = await cachedMany(caches.protectionRules, ids, async (misses) => {
-        const byProject = new Map<number, PackageProtectionRule[]>(misses.map((id) => [id, []]));
-        const rows = await prisma.packageProtectionRule.findMany({ where: { projectId: { in: misses } }, orderBy: { id: 'asc' } });
-        for (const rule of rows) byProject.get(rule.projectId)!.push(rule);
-        return byProject;
+const loaderFactories = {
+  user: (prisma) => byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
+  project: (prisma, caches) => cachedById<Project>(caches.projects, (ids) => prisma.project.findMany({ where: { id: { in: ids } } })),
+  namespace: (prisma) => byId<Namespace>((ids) => prisma.namespace.findMany({ where: { id: { in: ids } } })),
+  package: (prisma) => byId<Package>((ids) => prisma.package.findMany({ where: { id: { in: ids } } })),
+  pipeline: (prisma) => byId<Pipeline>((ids) => prisma.pipeline.findMany({ where: { id: { in: ids } } })),
+  tagsByPackage: (prisma) => grouped<PackageTag>(
+    (ids) => prisma.packageTag.findMany({ where: { packageId: { in: ids } }, orderBy: { id: 'asc' } }),
+    (tag) => tag.packageId,
+  ),
+  /** Each project's protection rules, id ascending; cached between requests. */
+  protectionRulesByProject: (prisma, caches) => new DataLoader<number, PackageProtectionRule[]>(async (ids) => {
+    const rules = await cachedMany(caches.protectionRules, ids, async (misses) => {
+      const byProject = new Map<number, PackageProtectionRule[]>(misses.map((id) => [id, []]));
+      const rows = await prisma.packageProtectionRule.findMany({ where: { projectId: { in: misses } }, orderBy: { id: 'asc' } });
+      for (const rule of rows) byProject.get(rule.projectId)!.push(rule);
+      return byProject;
+    });
+    return ids.map((id) => rules.get(id)!);
+  }),
+  /** Newest pipelines of each package (distinct, by pipeline id descending), with their users. */
+  pipelinesByPackage: (prisma) => grouped<{ packageId: number; pipeline: PipelineWithUser }>(
+    async (ids) => {
+      const infos = await prisma.packageBuildInfo.findMany({
+        where: { packageId: { in: ids }, pipelineId: { not: null } },
+        orderBy: [{ packageId: 'asc' }, { pipelineId: 'desc' }],
+        distinct: ['packageId', 'pipelineId'],
+        include: { pipeline: { include: { user: true } } },
       });
-      return ids.map((id) => rules.get(id)!);
-    }),
-    /** Newest pipelines of each package (distinct, by pipeline id descending), with their users. */
-    pipelinesByPackage: grouped<{ packageId: number; pipeline: PipelineWithUser }>(
-      async (ids) => {
-        const infos = await prisma.packageBuildInfo.findMany({
-          where: { packageId: { in: ids }, pipelineId: { not: null } },
-          orderBy: [{ packageId: 'asc' }, { pipelineId: 'desc' }],
-          distinct: ['packageId', 'pipelineId'],
-          include: { pipeline: { include: { user: true } } },
-        });
-        return infos.map((info) => ({ packageId: info.packageId, pipeline: info.pipeline! }));
-      },
-      (row) => row.packageId,
-    ),
-    /** The most recent build info (highest id) of each package, null when it has none. */
-    lastBuildInfoByPackage: new DataLoader<number, BuildInfoWithPipeline | null>(async (ids) => {
-      const rows = new Map((await lastBuildInfos(prisma, [...ids])).map((r) => [r.packageId, r]));
-      return ids.map((id) => rows.get(id) ?? null);
-    }),
-    /** Whether some existing pipeline built each package. */
-    hasPipelinesByPackage: new DataLoader<number, boolean>(async (ids) => {
-      const built = new Set(await packagesWithPipelines(prisma, [...ids]));
-      return ids.map((id) => built.has(id));
-    }),
-    /** The distinct pipelines that built each package file, newest first, with their users. */
-    pipelinesByPackageFile: grouped<{ packageFileId: number; pipeline: PipelineWithUser }>(
-      (ids) => pipelinesOfPackageFiles(prisma, ids),
-      (row) => row.packageFileId,
-    ),
-    /** Per-type metadata of packages (Package.metadata), one statement per type and batch. */
-    mavenMetadatum: metadataLoader(prisma, 'maven'),
-    pypiMetadatum: metadataLoader(prisma, 'pypi'),
-    nugetMetadatum: metadataLoader(prisma, 'nuget'),
-    composerMetadatum: metadataLoader(prisma, 'composer'),
-    /** Dependency links of each package, id ascending, with their dependencies and NuGet metadata. */
-    dependencyLinksByPackage: grouped<DependencyLinkRow>((ids) => findDependencyLinks(prisma, ids), (link) => link.packageId),
-    /** Package settings rows of each namespace (by full path) and of its ancestors. */
-    packageSettingChain: new DataLoader<string, PackageSettingChain>(async (paths) => {
-      const chains = await findPackageSettingChains(prisma, paths);
-      return paths.map((path) => chains.get(path)!);
-    }),
-  };
+      return infos.map((info) => ({ packageId: info.packageId, pipeline: info.pipeline! }));
+    },
+    (row) => row.packageId,
+  ),
+  /** The most recent build info (highest id) of each package, null when it has none. */
+  lastBuildInfoByPackage: (prisma) => new DataLoader<number, BuildInfoWithPipeline | null>(async (ids) => {
+    const rows = new Map((await lastBuildInfos(prisma, [...ids])).map((r) => [r.packageId, r]));
+    return ids.map((id) => rows.get(id) ?? null);
+  }),
+  /** Whether some existing pipeline built each package. */
+  hasPipelinesByPackage: (prisma) => new DataLoader<number, boolean>(async (ids) => {
+    const built = new Set(await packagesWithPipelines(prisma, [...ids]));
+    return ids.map((id) => built.has(id));
+  }),
+  /** The distinct pipelines that built each package file, newest first, with their users. */
+  pipelinesByPackageFile: (prisma) => grouped<{ packageFileId: number; pipeline: PipelineWithUser }>(
+    (ids) => pipelinesOfPackageFiles(prisma, ids),
+    (row) => row.packageFileId,
+  ),
+  /** Per-type metadata of packages (Package.metadata), one statement per type and batch. */
+  mavenMetadatum: (prisma) => metadataLoader(prisma, 'maven'),
+  pypiMetadatum: (prisma) => metadataLoader(prisma, 'pypi'),
+  nugetMetadatum: (prisma) => metadataLoader(prisma, 'nuget'),
+  composerMetadatum: (prisma) => metadataLoader(prisma, 'composer'),
+  /** Dependency links of each package, id ascending, with their dependencies and NuGet metadata. */
+  dependencyLinksByPackage: (prisma) => grouped<DependencyLinkRow>((ids) => findDependencyLinks(prisma, ids), (link) => link.packageId),
+  /** Package settings rows of each namespace (by full path) and of its ancestors. */
+  packageSettingChain: (prisma) => new DataLoader<string, PackageSettingChain>(async (paths) => {
+    const chains = await findPackageSettingChains(prisma, paths);
+    return paths.map((path) => chains.get(path)!);
+  }),
+} satisfies Record<string, LoaderFactory>;
+
+type LoaderFactories = typeof loaderFactories;
+export type Loaders = { readonly [K in keyof LoaderFactories]: ReturnType<LoaderFactories[K]> };
+
+/** The loaders of one request, each made on first use (a getter on a shared prototype). */
+class RequestLoaders {
+  readonly made = new Map<string, unknown>();
+  constructor(
+    readonly prisma: PrismaClient,
+    readonly caches: DomainCaches,
+  ) {}
+}
+for (const [name, make] of Object.entries(loaderFactories) as [string, LoaderFactory][]) {
+  Object.defineProperty(RequestLoaders.prototype, name, {
+    get(this: RequestLoaders) {
+      let loader = this.made.get(name);
+      if (loader === undefined) this.made.set(name, (loader = make(this.prisma, this.caches)));
+      return loader;
+    },
+  });
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(prisma: PrismaClient, caches: DomainCaches): Loaders {
+  return new RequestLoaders(prisma, caches) as unknown as Loaders;
+}

@@ -91,7 +91,7 @@ export function packageWebPath(pkg: Package, project: Project): string | null {
   return `/${project.fullPath}/-/${section}/${pkg.id}`;
 }
 
-const byId = (direction: 'asc' | 'desc') => [fieldColumn<{ id: number }>('id', direction)];
+const byIdColumns = { asc: [fieldColumn<{ id: number }>('id', 'asc')], desc: [fieldColumn<{ id: number }>('id', 'desc')] };
 
 /**
  * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
@@ -114,7 +114,7 @@ export function pageInMemory<T extends { id: number }>(
   const backwards = last !== undefined && last !== null && (first === undefined || first === null);
   const more = window.length > size || (!options.complete && !backwards && window.length >= size);
   window = backwards ? window.slice(Math.max(0, window.length - size)) : window.slice(0, size);
-  const columns = byId(options.direction);
+  const columns = byIdColumns[options.direction];
   return {
     rows: window,
     cursor: (index) => cursorOf(columns, window[index]!),

@@ -8,6 +8,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { openApiDocument, type OpenApiDocument } from './openapi.ts';
 import { restPrefix } from './router.ts';
 import { routes } from './routes.ts';
+import { Response } from '../http.ts';
 
 export const openApiJsonPath = `${restPrefix}/openapi.json`;
 export const docsPath = `${restPrefix}/docs`;

@@ -13,6 +13,7 @@ import { keysetHeaders, keysetRequest, offsetHeaders, offsetRequest, type LinkBa
 import { parseQuery, validateParams } from './params.ts';
 import { routes, type Route, type RouteInput, type RouteResult } from './routes.ts';
 import { findGroup, findProject, scopeOperations, type ScopeOperation } from './scopes.ts';
+import { Response } from '../http.ts';
 
 export const restPrefix = '/api/v4';
 

@@ -65,6 +65,9 @@ export function createApp({ db, config, logger, caches = noCaches() }: AppOption
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
+    // The body is bounded before yoga sees it (withBoundedBody: the declared length, or a chunked body
+    // read up to the limit); yoga's own limit would pipe every body through a web TransformStream.
+    maxRequestBodySize: false,
     maskedErrors: masking.maskedErrors,
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin],

@@ -1,5 +1,5 @@
 import { type FieldNode, GraphQLError, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
-import { CursorError, type Page, type PageArgs } from '../domain/pagination.ts';
+import { CursorError, cursorOf, fieldColumn, type Page, type PageArgs } from '../domain/pagination.ts';
 
 /** What a connection resolver returns: edges, lazy page info, and (where the type has it) a count. */
 export interface ConnectionResult<T> {
@@ -129,4 +129,80 @@ export function selectedNodeFields(info: GraphQLResolveInfo): Map<string, Record
   };
   for (const node of info.fieldNodes) visit(node.selectionSet, 'connection');
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages of short lists already in memory (a package's tags, pipelines, dependency links)
+
+const byIdColumns = { asc: [fieldColumn<{ id: number }>('id', 'asc')], desc: [fieldColumn<{ id: number }>('id', 'desc')] };
+
+/** The first rows of an in-memory list, in id order. */
+class FirstRows<T extends { id: number }> implements Page<T> {
+  constructor(
+    readonly rows: T[],
+    private readonly direction: 'asc' | 'desc',
+    private readonly more: boolean,
+  ) {}
+  cursor(index: number): string {
+    return cursorOf(byIdColumns[this.direction], this.rows[index]!);
+  }
+  async hasNextPage(): Promise<boolean> {
+    return this.more;
+  }
+  async hasPreviousPage(): Promise<boolean> {
+    return false;
+  }
+}
+
+/**
+ * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
+ * package). `complete` says whether `rows` holds every row or only a prefix.
+ */
+export function pageInMemory<T extends { id: number }>(
+  rows: T[],
+  args: PageArgs,
+  options: { maxSize: number; direction: 'asc' | 'desc'; complete: boolean },
+): Page<T> {
+  const { first, last } = args;
+  if (!args.after && !args.before && (last === undefined || last === null)) {
+    // The usual case (a list's nested connection, first rows): no cursor to read, no closure to make.
+    const size = Math.min(first ?? options.maxSize, options.maxSize);
+    const more = rows.length > size || (!options.complete && rows.length >= size);
+    return new FirstRows(rows.length > size ? rows.slice(0, size) : rows, options.direction, more);
+  }
+  const cursorId = (cursor: string | null | undefined) =>
+    cursor ? Number(JSON.parse(Buffer.from(cursor, 'base64url').toString())[0]) : undefined;
+  const after = cursorId(args.after);
+  const before = cursorId(args.before);
+  // "Comes after" in the ordering.
+  const beyond = (a: number, b: number) => (options.direction === 'asc' ? a > b : a < b);
+  let window = rows.filter((r) => (after === undefined || beyond(r.id, after)) && (before === undefined || beyond(before, r.id)));
+  const size = Math.min(first ?? last ?? options.maxSize, options.maxSize);
+  const backwards = last !== undefined && last !== null && (first === undefined || first === null);
+  const more = window.length > size || (!options.complete && !backwards && window.length >= size);
+  window = backwards ? window.slice(Math.max(0, window.length - size)) : window.slice(0, size);
+  const columns = byIdColumns[options.direction];
+  return {
+    rows: window,
+    cursor: (index) => cursorOf(columns, window[index]!),
+    hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && !beyond(before, r.id)) : more),
+    hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && !beyond(r.id, after))),
+  };
+}
+
+/** Checks that `after`/`before` are cursors `pageInMemory` made (an id); a GraphQL error naming the argument otherwise. */
+export function validCursorArgs(args: PageArgs): PageArgs {
+  for (const name of ['after', 'before'] as const) {
+    const cursor = args[name];
+    if (!cursor) continue;
+    let ok = false;
+    try {
+      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+      ok = Array.isArray(value) && value.length === 1 && Number.isInteger(value[0]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new GraphQLError(`Argument '${name}' has an invalid cursor`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return args;
 }

@@ -7,9 +7,9 @@
 import type { PackageType } from '../generated/prisma/enums.ts';
 import type { DependencyLinkRow } from '../domain/package-metadata.ts';
 import { builder } from './builder.ts';
-import { pageArgs, toConnection } from './connection.ts';
+import { pageArgs, pageInMemory, toConnection, validCursorArgs } from './connection.ts';
 import { encodeGid } from './global-id.ts';
-import { pageInMemory, PackageDetailsRef, validCursorArgs } from './package.ts';
+import { PackageDetailsRef } from './package.ts';
 
 /** A dependency link with the type of the package it belongs to (its metadata depends on it). */
 type DependencyLinkNode = DependencyLinkRow & { packageType: PackageType };

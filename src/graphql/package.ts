@@ -18,12 +18,21 @@ import {
   type PackageIncludes,
   type PackageListing,
 } from '../domain/packages.ts';
-import { cursorOf, fieldColumn, type Page, type PageArgs } from '../domain/pagination.ts';
+import type { Page, PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
 import { anyRuleMatches } from '../domain/protection.ts';
 import { builder, gitlabMutationField, type BuilderTypes } from './builder.ts';
-import { offsetDescription, pageArgs, pageOrError, selectedConnectionField, selectedNodeFields, toConnection } from './connection.ts';
+import {
+  offsetDescription,
+  pageArgs,
+  pageInMemory,
+  pageOrError,
+  selectedConnectionField,
+  selectedNodeFields,
+  toConnection,
+  validCursorArgs,
+} from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageStatusEnum, PackageTypeEnum } from './enums.ts';
 import { GlobalIdError, parseGidOf } from './global-id.ts';
@@ -89,55 +98,6 @@ export function packageWebPath(pkg: Package, project: Project): string | null {
   if (!detailedStatuses.includes(pkg.status)) return null;
   const section = pkg.packageType === 'terraform_module' ? 'terraform_module_registry' : 'packages';
   return `/${project.fullPath}/-/${section}/${pkg.id}`;
-}
-
-const byIdColumns = { asc: [fieldColumn<{ id: number }>('id', 'asc')], desc: [fieldColumn<{ id: number }>('id', 'desc')] };
-
-/**
- * Pages over rows already in memory, ordered by id in `direction` (the tags or pipelines of one
- * package). `complete` says whether `rows` holds every row or only a prefix.
- */
-export function pageInMemory<T extends { id: number }>(
-  rows: T[],
-  args: PageArgs,
-  options: { maxSize: number; direction: 'asc' | 'desc'; complete: boolean },
-): Page<T> {
-  const { first, last } = args;
-  const cursorId = (cursor: string | null | undefined) =>
-    cursor ? Number(JSON.parse(Buffer.from(cursor, 'base64url').toString())[0]) : undefined;
-  const after = cursorId(args.after);
-  const before = cursorId(args.before);
-  // "Comes after" in the ordering.
-  const beyond = (a: number, b: number) => (options.direction === 'asc' ? a > b : a < b);
-  let window = rows.filter((r) => (after === undefined || beyond(r.id, after)) && (before === undefined || beyond(before, r.id)));
-  const size = Math.min(first ?? last ?? options.maxSize, options.maxSize);
-  const backwards = last !== undefined && last !== null && (first === undefined || first === null);
-  const more = window.length > size || (!options.complete && !backwards && window.length >= size);
-  window = backwards ? window.slice(Math.max(0, window.length - size)) : window.slice(0, size);
-  const columns = byIdColumns[options.direction];
-  return {
-    rows: window,
-    cursor: (index) => cursorOf(columns, window[index]!),
-    hasNextPage: async () => (backwards ? rows.some((r) => before !== undefined && !beyond(before, r.id)) : more),
-    hasPreviousPage: async () => (backwards ? more : rows.some((r) => after !== undefined && !beyond(r.id, after))),
-  };
-}
-
-/** Checks that `after`/`before` are cursors `pageInMemory` made (an id); a GraphQL error naming the argument otherwise. */
-export function validCursorArgs(args: PageArgs): PageArgs {
-  for (const name of ['after', 'before'] as const) {
-    const cursor = args[name];
-    if (!cursor) continue;
-    let ok = false;
-    try {
-      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-      ok = Array.isArray(value) && value.length === 1 && Number.isInteger(value[0]);
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new GraphQLError(`Argument '${name}' has an invalid cursor`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return args;
 }
 
 const pipelinesMaxPageSize = 20;

@@ -1,5 +1,6 @@
 // Child processes of the bench (the gateway, the reference, the seed) and the cleanup that stops them.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -165,13 +166,18 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The gateway, as `tsx src/cli.ts serve` runs it (`node --import tsx`, so signals and --cpu-prof reach it directly). */
+/**
+ * The gateway as `npm start` runs it: built once per bench run (`npm run build`), then package.json's
+ * start command run by `sh -c 'exec …'` (so signals and --cpu-prof reach node directly).
+ */
 export async function startGateway(databaseUrl: string, profileDir?: string, workers = 1): Promise<Service> {
+  await buildOnce();
   const port = await freePort();
+  const start = startScript().replace(/^node /, `node ${profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir} ` : ''}`);
   const child = startChild(
     'gateway',
-    process.execPath,
-    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/cli.ts', 'serve'],
+    'sh',
+    ['-c', `exec ${start}`],
     {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -188,6 +194,24 @@ export async function startGateway(databaseUrl: string, profileDir?: string, wor
   const stop = onCleanup(`stop ${name}`, () => child.stop());
   await waitReady(child, url);
   return { name, url, child, stop };
+}
+
+/** package.json's `start` script (`node … dist/cli.mjs serve`). */
+function startScript(): string {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  if (!scripts.start?.startsWith('node ')) throw new BenchError(`package.json's start script does not start with "node ": ${scripts.start}`);
+  return scripts.start;
+}
+
+let built: Promise<void> | undefined;
+/** `npm run build` (what `npm start` runs first), once per bench run. */
+function buildOnce(): Promise<void> {
+  built ??= new Promise<void>((resolve, reject) =>
+    execFile('npm', ['run', '--silent', 'build'], { cwd: root }, (error, _stdout, stderr) =>
+      error ? reject(new BenchError(`npm run build failed: ${stderr || error.message}`)) : resolve(),
+    ),
+  );
+  return built;
 }
 
 /** PostGraphile 5, the peer (bench/postgraphile.ts), in production mode. */

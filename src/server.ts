@@ -165,7 +165,8 @@ export interface RunningServer {
 
 /** Applies pending migrations and loads the demo data into an empty database (when configured). */
 export async function prepareDatabase(db: Database, config: Config, logger: Logger): Promise<void> {
-  const applied = await applyMigrations(db.adapterFactory);
+  // The schema engine (WebAssembly) stays in memory once loaded: load it only when there is work.
+  const applied = (await pendingMigrationNames(db.prisma)).length > 0 ? await applyMigrations(db.adapterFactory) : [];
   if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   if (config.seedDemo && (await isDatabaseEmpty(db.prisma))) {
     const summary = await loadFixture(db.prisma, demoFixturePath);

@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -15,9 +14,10 @@ import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/sch
 import { postgreSplitterOptions, splitQuery } from 'dbgate-query-splitter';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { projectRoot } from '../root.ts';
 import { createPGlite } from './client.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 export const schemaPath = path.join(root, 'prisma/schema.prisma');
 export const migrationsDir = path.join(root, 'prisma/migrations');
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../root.ts';
 
 /** The bundled demo fixture, loaded by `npm start` into an empty database. */
-export const demoFixturePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-fixture.json');
+export const demoFixturePath = path.join(projectRoot, 'src', 'db', 'demo-fixture.json');

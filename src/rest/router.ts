@@ -109,7 +109,12 @@ function match(segments: string[], raw: string[]): Record<string, string> | null
   return params;
 }
 
-const jsonHeaders = { 'Content-Type': 'application/json' };
+/**
+ * The headers of a JSON answer, a new object each time: a Response keeps the object it is given as
+ * its headers and writes to it (x-request-id, content-length), so a shared one would carry one
+ * answer's length into the next.
+ */
+const jsonHeaders = (): Record<string, string> => ({ 'Content-Type': 'application/json' });
 const noKeyset = { perPage: 0, backward: false, id: null, mayLinkNext: false };
 
 function reply(result: RouteResult, link: LinkBase, input: RouteInput): Response {
@@ -117,14 +122,14 @@ function reply(result: RouteResult, link: LinkBase, input: RouteInput): Response
     case 'noContent':
       return new Response(null, { status: 204 });
     case 'entity':
-      return new Response(JSON.stringify(result.body), { status: 200, headers: jsonHeaders });
+      return new Response(JSON.stringify(result.body), { status: 200, headers: jsonHeaders() });
     case 'offset': {
       const headers = offsetHeaders(link, input.page, { rowsOnPage: result.items.length, hasNextPage: result.hasNextPage, limitedCount: result.limitedCount });
-      return new Response(JSON.stringify(result.items), { status: 200, headers: { ...jsonHeaders, ...headers } });
+      return new Response(JSON.stringify(result.items), { status: 200, headers: { ...jsonHeaders(), ...headers } });
     }
     case 'keyset': {
       const headers = keysetHeaders(link, input.keyset, { lastId: result.lastId, hasMore: result.hasMore });
-      return new Response(JSON.stringify(result.items), { status: 200, headers: { ...jsonHeaders, ...headers } });
+      return new Response(JSON.stringify(result.items), { status: 200, headers: { ...jsonHeaders(), ...headers } });
     }
   }
 }
@@ -157,7 +162,7 @@ export async function handleRest(request: Request, url: URL, env: RestEnvironmen
     return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
   } catch (error) {
     if (error instanceof RestError) {
-      return new Response(head ? null : JSON.stringify(error.body), { status: error.status, headers: jsonHeaders });
+      return new Response(head ? null : JSON.stringify(error.body), { status: error.status, headers: jsonHeaders() });
     }
     throw error;
   }

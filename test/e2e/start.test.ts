@@ -1,8 +1,9 @@
-// The README's way of starting, end to end: `npm start` (here: the same command, tsx src/cli.ts serve)
-// on a fresh embedded database loads the demo data, answers GraphQL with a demo token, and exits by
-// itself on SIGTERM.
+// The README's way of starting, end to end: `npm start` (here: what it runs, package.json's start
+// command on the bundled dist/cli.mjs, which the suite's global setup builds with `npm run build` as
+// npm's prestart does; run by `sh -c 'exec …'` so that SIGTERM reaches node, as under a supervisor) on a fresh embedded database loads the demo data, answers
+// GraphQL with a demo token, and exits by itself on SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,11 @@ describe(`npm start on ${testDbMode === 'pglite' ? 'the embedded database' : 'Po
       cleanups.push(scratch.drop);
       env.DATABASE_URL = scratch.url;
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.prestart).toBe('npm run --silent build');
+    expect(scripts.start).toMatch(/^node .*dist\/cli\.mjs serve$/);
+    expect(scripts.start).toContain("--max-old-space-size=${HEAP_LIMIT_MB:-1024}");
+    const child = spawn('sh', ['-c', `exec ${scripts.start}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await waitForListening(child);
       const response = await fetch(`${url}/api/graphql`, {

@@ -1,7 +1,9 @@
 // HTTP details real clients depend on (issue points 2, 3, 8): ids in paths, the catch-all route,
 // Content-Type exactly application/json, JSON error bodies, unsupported credentials, HEAD, and the SQL
 // statements an E1 request costs.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listen } from '../../src/server.ts';
 import { countingClient, ids, rest, restApp } from './support.ts';
 import { openWorld, tokens, type World } from './world.ts';
 
@@ -119,6 +121,39 @@ describe('SQL statements', () => {
       expect(counts).toEqual({ 1: counts[1], 20: counts[1], 100: counts[1] });
     } finally {
       await counting.close();
+    }
+  });
+});
+
+describe('answers over one keep-alive connection', () => {
+  it('each answer carries its own length and request id (no header object is shared between answers)', async () => {
+    const { server, url } = await listen(world.app, 0, '127.0.0.1');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const fetchOne = (path: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; socket: unknown }>((resolve, reject) => {
+        const req = http.get(`${url}/api/v4${path}`, { agent, headers: { 'private-token': tokens.maint } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socket: req.socket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      // Single entities and errors of different lengths, one after another on the same socket.
+      const paths = ['/projects/40/packages/1001', '/projects/40/packages/999999', '/projects/40/packages/1002', '/projects/40/packages/1001'];
+      const answers = [];
+      for (const path of paths) answers.push(await fetchOne(path));
+      expect(new Set(answers.map((a) => a.socket)).size).toBe(1);
+      expect(answers.map((a) => a.status)).toEqual([200, 404, 200, 200]);
+      for (const a of answers) {
+        expect(Number(a.headers['content-length'])).toBe(Buffer.byteLength(a.body));
+        expect(() => JSON.parse(a.body)).not.toThrow();
+      }
+      expect(new Set(answers.map((a) => a.headers['x-request-id'])).size).toBe(answers.length);
+    } finally {
+      agent.destroy();
+      await closeServer(server);
     }
   });
 });

@@ -2,9 +2,12 @@
 // - the typed documents of test/graphql (gitignored), generated against the committed schema.graphql
 //   (which schema-artifact.test.ts holds equal to the live schema), so a document that no longer
 //   validates fails the run;
+// - dist/cli.mjs (`npm run build`, what `npm start` runs first), for test/e2e/start.test.ts, built once
+//   so that the two halves never write it while the other reads it;
 // - the PostgreSQL server of the PostgreSQL half (test/support/postgres-server.ts), handed to the
 //   test processes as TEST_DATABASE_URL, and stopped after the run.
 // Vitest runs this once per project (pglite, postgres) in one process: both share one server.
+import { execFileSync } from 'node:child_process';
 import { generate } from '@graphql-codegen/cli';
 import { documents, documentsOutput } from '../../codegen.ts';
 import { suitePostgres, type SuitePostgres } from './postgres-server.ts';
@@ -21,6 +24,7 @@ export default async function setup() {
 
   let state = shared[key];
   if (!state) {
+    execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
     state = shared[key] = { postgres: suitePostgres(), users: 0 };
     const postgres = await state.postgres;
     console.log(`PostgreSQL half of the suite: ${postgres.description}`);

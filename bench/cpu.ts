@@ -49,26 +49,41 @@ export function treeCpuMs(pid: number): number | undefined {
 
 /** Resident memory of `pid` and its descendants, bytes (VmRSS); 0 when /proc cannot tell. */
 export function treeRssBytes(pid: number): number {
-  let bytes = 0;
+  return processRssBytes(pid).reduce((sum, bytes) => sum + bytes, 0);
+}
+
+/** The resident memory of each process of a tree, bytes. */
+function processRssBytes(pid: number): number[] {
+  const sizes: number[] = [];
   for (const p of processTree(pid)) {
     try {
       const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
-      bytes += Number(kb ?? 0) * 1024;
+      sizes.push(Number(kb ?? 0) * 1024);
     } catch {
       // ended meanwhile
     }
   }
-  return bytes;
+  return sizes;
 }
 
-/** Samples a process tree's resident memory every `everyMs` until stopped; `stop()` returns the peak, bytes. */
-export function sampleRss(pid: number, everyMs = 250): { stop(): number } {
-  let peak = treeRssBytes(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, treeRssBytes(pid))), everyMs);
+/**
+ * Samples a process tree's resident memory every `everyMs` until stopped; `stop()` returns the peaks,
+ * bytes: of the whole tree, and of its largest process (a gateway worker, with WORKERS > 1).
+ */
+export function sampleRss(pid: number, everyMs = 250): { stop(): { tree: number; process: number } } {
+  const peak = { tree: 0, process: 0 };
+  const sample = () => {
+    const sizes = processRssBytes(pid);
+    peak.tree = Math.max(peak.tree, sizes.reduce((sum, bytes) => sum + bytes, 0));
+    peak.process = Math.max(peak.process, ...sizes);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, treeRssBytes(pid));
+      sample();
+      return peak;
     },
   };
 }

@@ -142,12 +142,13 @@ async function load(service: Service, target: Target, seconds: number, latencies
     latencies?.push(ms);
   });
   const result = await instance;
-  const rssPeak = rss?.stop();
+  const rssPeaks = rss?.stop();
   const cpuAfter = await cpuMonitor?.sample(service.child.proc.pid!);
   const cpu = cpuBefore && cpuAfter ? cpuBetween(cpuBefore, cpuAfter) : undefined;
   return {
     cpu,
-    rssPeak,
+    rssPeak: rssPeaks?.tree,
+    rssProcessPeak: rssPeaks?.process,
     round: 0,
     seconds: result.duration,
     requests: responses,

@@ -59,6 +59,17 @@ export async function pageOrError<P extends Page<unknown>>(run: () => Promise<P>
   }
 }
 
+/**
+ * A connection's `count(limit:)`: the count, stopping at `limit + 1` rows; a negative limit is a
+ * GraphQL error naming the argument (not a statement PostgreSQL refuses).
+ */
+export function countOf(connection: unknown, limit: number | null | undefined): Promise<number> {
+  if (limit !== null && limit !== undefined && limit < 0) {
+    throw new GraphQLError("Argument 'limit' must be a non-negative integer", { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return (connection as { count: (limit?: number | null) => Promise<number> }).count(limit);
+}
+
 /** Description of the gateway's `offset` argument on the connections offset-paged clients read. */
 export const offsetDescription =
   'Skip this many rows of the ordering before the page (beyond GitLab: offset paging, as GitLab\'s REST API pages). Only with `first`.';
@@ -190,8 +201,17 @@ export function pageInMemory<T extends { id: number }>(
   };
 }
 
-/** Checks that `after`/`before` are cursors `pageInMemory` made (an id); a GraphQL error naming the argument otherwise. */
+/**
+ * Checks that `after`/`before` are cursors `pageInMemory` made (an id) and that `first`/`last` are not
+ * negative; a GraphQL error naming the argument otherwise.
+ */
 export function validCursorArgs(args: PageArgs): PageArgs {
+  for (const name of ['first', 'last'] as const) {
+    const size = args[name];
+    if (size !== null && size !== undefined && size < 0) {
+      throw new GraphQLError(`Argument '${name}' must be a non-negative integer`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  }
   for (const name of ['after', 'before'] as const) {
     const cursor = args[name];
     if (!cursor) continue;

@@ -4,6 +4,7 @@ import { canReadPackages } from '../domain/policy.ts';
 import { builder } from './builder.ts';
 import { readableProject } from './project.ts';
 import { TimeScalar } from './scalars.ts';
+import { countOf } from './connection.ts';
 
 export const PackageFileRef = builder.objectRef<PackageFile>('PackageFile');
 
@@ -41,7 +42,7 @@ export const PackageFileConnectionRef = builder.connectionObject({
     count: t.int({
       description: 'The number of files (beyond GitLab).',
       args: { limit: t.arg.int({ required: false, description: 'Stop counting at limit + 1.' }) },
-      resolve: (connection, args) => (connection as unknown as { count: (limit?: number | null) => Promise<number> }).count(args.limit),
+      resolve: (connection, args) => countOf(connection, args.limit),
     }),
   }),
 });

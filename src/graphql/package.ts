@@ -24,6 +24,7 @@ import { countPackageFiles, findPackageFilesPage } from '../domain/package-files
 import { anyRuleMatches } from '../domain/protection.ts';
 import { builder, gitlabMutationField, type BuilderTypes } from './builder.ts';
 import {
+  countOf,
   offsetDescription,
   pageArgs,
   pageInMemory,
@@ -191,8 +192,7 @@ const countField = {
   fields: (t: { int: (options: object) => unknown; arg: { int: (options: object) => unknown } }) => ({
     count: t.int({
       args: { limit: t.arg.int({ required: false, description: 'Stop counting at limit + 1.' }) },
-      resolve: (connection: { count: (limit?: number | null) => Promise<number> }, args: { limit?: number | null }) =>
-        connection.count(args.limit),
+      resolve: (connection: unknown, args: { limit?: number | null }) => countOf(connection, args.limit),
     }),
   }),
 };
@@ -274,7 +274,9 @@ export async function readablePackage(ctx: GraphQLContext, id: number): Promise<
 export async function packagesConnection(ctx: GraphQLContext, listing: PackageListing, args: PageArgs, info: GraphQLResolveInfo) {
   const include = includesForSelection(selectedNodeFields(info));
   const countArgs = selectedConnectionField(info, 'count');
-  const count = countArgs && { limit: typeof countArgs.limit === 'number' ? countArgs.limit : null };
+  const countLimit = typeof countArgs?.limit === 'number' ? countArgs.limit : null;
+  // Counted with the page unless the limit is refused (then the count field answers the error).
+  const count = countArgs && (countLimit === null || countLimit >= 0) ? { limit: countLimit } : undefined;
   const page = await pageOrError(() => findPackagesPage(ctx.prisma, listing, pageArgs(args), include, count));
   for (const row of page.rows as PackageRow[]) row.pipelinesFetched = include.latestPipelines;
   return toConnection(page as Page<PackageRow>, (limit) =>
@@ -286,7 +288,8 @@ export async function packagesConnection(ctx: GraphQLContext, listing: PackageLi
 export function includesForSelection(selected: Map<string, Record<string, unknown>>): PackageIncludes {
   const pipelines = selected.get('pipelines');
   const first = typeof pipelines?.first === 'number' ? pipelines.first : undefined;
-  const simplePipelines = pipelines && !pipelines.after && !pipelines.before && !pipelines.last;
+  // A negative `first` is refused by the pipelines field itself: nothing to fetch for it.
+  const simplePipelines = pipelines && !pipelines.after && !pipelines.before && !pipelines.last && (first === undefined || first >= 0);
   return {
     tags: selected.has('tags'),
     latestPipelines: simplePipelines ? Math.min(first ?? pipelinesMaxPageSize, pipelinesMaxPageSize) + 1 : undefined,

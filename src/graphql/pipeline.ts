@@ -5,6 +5,7 @@ import { PipelineStatusEnum } from './enums.ts';
 import { ProjectRef, readableProject } from './project.ts';
 import { TimeScalar } from './scalars.ts';
 import { UserCoreRef } from './user.ts';
+import { countOf } from './connection.ts';
 
 export const PipelineRef = builder.objectRef<Pipeline>('Pipeline');
 
@@ -58,7 +59,7 @@ export const PipelineConnectionRef = builder.connectionObject({
   fields: (t) => ({
     count: t.int({
       args: { limit: t.arg.int({ required: false, description: 'Stop counting at limit + 1.' }) },
-      resolve: (connection, args) => (connection as unknown as { count: (limit?: number | null) => Promise<number> }).count(args.limit),
+      resolve: (connection, args) => countOf(connection, args.limit),
     }),
   }),
 });

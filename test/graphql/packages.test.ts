@@ -266,4 +266,22 @@ describe('count', () => {
     );
     expect(roomy.data!.project.packages.count).toBe(11);
   });
+
+  it('refuses negative sizes and count limits with errors naming the argument, on the list and its nested connections', async () => {
+    const cases: [string, string][] = [
+      ['packages(first: 2) { count(limit: -1) }', "Argument 'limit' must be a non-negative integer"],
+      ['packages(first: 2) { nodes { id pipelines(first: -1) { nodes { id } } } }', "Argument 'first' must be a non-negative integer"],
+      ['packages(first: 2) { nodes { id pipelines(last: -1) { nodes { id } } } }', "Argument 'last' must be a non-negative integer"],
+      ['packages(first: 2) { nodes { id tags(first: -3) { nodes { name } } } }', "Argument 'first' must be a non-negative integer"],
+      ['packages(first: 2) { nodes { id pipelines(first: 1) { count(limit: -2) } } }', "Argument 'limit' must be a non-negative integer"],
+    ];
+    for (const [selection, message] of cases) {
+      const body = await graphql(app, `{ project(fullPath: "pub/app") { ${selection} } }`, undefined, worldToken('root'));
+      expect([selection, body.status, body.errors?.[0]?.message]).toEqual([selection, 200, message]);
+    }
+    // The same list with a valid limit counts with the page.
+    const ok = await graphql<{ project: { packages: { count: number } } }, never>(app, '{ project(fullPath: "pub/app") { packages(first: 2) { count(limit: 0) } } }', undefined, worldToken('root'));
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.project.packages.count).toBe(1);
+  });
 });

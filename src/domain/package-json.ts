@@ -100,7 +100,7 @@ export function packageJson(alias: string, include: PackageIncludes, fields: Rec
   return made;
 }
 
-/** `packageJson`'s SQL by its arguments: a few dozen shapes at most, made once each. */
+/** `packageJson`'s SQL by its arguments, made once each (bounded: about 1,400 combinations of includes at most). */
 const madeJson = new Map<string, Prisma.Sql>();
 
 function buildPackageJson(alias: string, include: PackageIncludes, fields: Record<string, string>): string {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DataDirInUse } from './db/data-dir-lock.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
 import { applyMigrations, createMigration, diffMigrationsToSchema, pendingMigrationNames } from './db/migrate.ts';
@@ -155,7 +156,7 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] !== 'serve') process.exit();
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof FixtureError) {
+    if (error instanceof ConfigError || error instanceof FixtureError || error instanceof DataDirInUse) {
       console.error(error.message);
     } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(error as Error).message}\n\n${usage}`);

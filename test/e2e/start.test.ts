@@ -53,5 +53,5 @@ describe(`npm start on ${testDbMode === 'pglite' ? 'the embedded database' : 'Po
       // Exits by itself: no forced kill here, and PGlite is closed (else the process would hang).
       expect(await exited).toBe(0);
     }
-  });
+  }, 120_000); // beyond waitForListening's 90 s: a fresh embedded database on a busy machine starts slowly
 });

@@ -41,7 +41,9 @@ describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKE
     const primary = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     primary.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the last log lines (the workers share the primary's stdout) may still be in
+    // the pipe when the primary's exit is reported.
+    const exited = new Promise<number | null>((resolve) => primary.once('close', (code) => resolve(code)));
     cleanups.push(async () => {
       if (primary.exitCode === null) process.kill(-primary.pid!, 'SIGKILL');
     });

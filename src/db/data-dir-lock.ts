@@ -10,6 +10,9 @@ export class DataDirInUse extends Error {
   override name = 'DataDirInUse';
 }
 
+/** The lock files this process holds. */
+const held = new Set<string>();
+
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -23,8 +26,10 @@ const isAlive = (pid: number) => {
 /**
  * Takes `<dataDir>.lock` for this process (the file holds its pid) and returns the function that
  * releases it (also run when the process exits). A lock left by a process that no longer runs is
- * taken over. Throws `DataDirInUse`, naming the holder's pid, when a live process holds it (this one
- * included: the same directory opened twice).
+ * taken over, and so is one holding this process's own pid that this process did not take (left by
+ * an earlier process with the same pid, as a container's pid 1 after a restart). Throws
+ * `DataDirInUse`, naming the holder's pid, when a live process holds it (this one included: the same
+ * directory opened twice).
  */
 export function lockDataDir(dataDir: string): () => void {
   const lockPath = `${path.resolve(dataDir)}.lock`;
@@ -33,6 +38,7 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      held.add(lockPath);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
@@ -42,7 +48,9 @@ export function lockDataDir(dataDir: string): () => void {
       } catch {
         // removed meanwhile: try again
       }
-      if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
+      // Our own pid on a lock we do not hold is a previous process's (a container's pid 1 again).
+      const ours = holder === process.pid && !held.has(lockPath);
+      if (Number.isSafeInteger(holder) && holder > 0 && !ours && isAlive(holder)) {
         throw new DataDirInUse(
           `the embedded database in ${dataDir} is in use by process ${holder} (a running server?): stop it first, ` +
             'or use DATABASE_URL with PostgreSQL, which any number of processes can share',
@@ -55,6 +63,7 @@ export function lockDataDir(dataDir: string): () => void {
   const release = () => {
     if (released) return;
     released = true;
+    held.delete(lockPath);
     process.removeListener('exit', release);
     try {
       if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) rmSync(lockPath, { force: true });

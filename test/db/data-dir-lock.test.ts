@@ -35,6 +35,15 @@ describe('the lock of an embedded database directory', () => {
     release();
   });
 
+  it("a lock holding this process's own pid that it did not take (a container's pid 1 after a restart) is taken over", () => {
+    const dir = path.join(scratch, 'c');
+    writeFileSync(`${dir}.lock`, String(process.pid));
+    const release = lockDataDir(dir);
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
+    release();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
   it.runIf(testDbMode === 'pglite')('the CLI refuses to write while the server holds the directory, and writes once it has stopped', async () => {
     const dataDir = path.join(scratch, 'served');
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };

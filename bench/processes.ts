@@ -214,31 +214,24 @@ function buildOnce(): Promise<void> {
   return built;
 }
 
-/** PostGraphile 5, the peer (bench/postgraphile.ts), in production mode. */
-export async function startPostGraphileProcess(databaseUrl: string): Promise<Service> {
+/** A bench-only server (`bench/<name>.ts`, run through tsx) on a free port, given in `portVariable`. */
+async function startBenchProcess(name: 'postgraphile' | 'reference', portVariable: string, databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Service> {
   const port = await freePort();
-  const child = startChild('postgraphile', process.execPath, ['--import', 'tsx', 'bench/postgraphile.ts'], {
+  const child = startChild(name, process.execPath, ['--import', 'tsx', `bench/${name}.ts`], {
     ...process.env,
+    ...env,
     DATABASE_URL: databaseUrl,
-    PEER_PORT: String(port),
-    NODE_ENV: 'production',
+    [portVariable]: String(port),
   });
   const url = `http://127.0.0.1:${port}`;
-  const stop = onCleanup('stop postgraphile', () => child.stop());
+  const stop = onCleanup(`stop ${name}`, () => child.stop());
   await waitReady(child, url);
-  return { name: 'postgraphile', url, child, stop };
+  return { name, url, child, stop };
 }
 
-export async function startReferenceProcess(databaseUrl: string): Promise<Service> {
-  const port = await freePort();
-  const child = startChild('reference', process.execPath, ['--import', 'tsx', 'bench/reference.ts'], {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    REFERENCE_PORT: String(port),
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = onCleanup('stop reference', () => child.stop());
-  await waitReady(child, url);
-  return { name: 'reference', url, child, stop };
-}
+/** PostGraphile 5, the peer (bench/postgraphile.ts), in production mode. */
+export const startPostGraphileProcess = (databaseUrl: string) => startBenchProcess('postgraphile', 'PEER_PORT', databaseUrl, { NODE_ENV: 'production' });
+
+/** The hand-written one-statement reference (bench/reference.ts). */
+export const startReferenceProcess = (databaseUrl: string) => startBenchProcess('reference', 'REFERENCE_PORT', databaseUrl);
 

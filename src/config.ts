@@ -25,7 +25,31 @@ export interface Config {
   metricsAllow: string[];
   /** Gateway processes serving one port (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
+  /** Where package files are stored: a directory, or an S3-compatible bucket. */
+  packageStorage: PackageStorageConfig;
+  /** The largest package file accepted, in bytes (larger uploads: 413). */
+  maxPackageFileBytes: number;
+  /** How long a deleted (pending_destruction) file or package is kept before the cleanup removes it, in seconds. */
+  packageCleanupDelaySeconds: number;
+  /** How often the cleanup runs, in seconds; 0 turns it off. */
+  packageCleanupIntervalSeconds: number;
 }
+
+/** An S3 bucket (or S3-compatible service) and the key prefix package files go under. */
+export interface S3Location {
+  bucket: string;
+  /** Key prefix (`packages/`), empty for the bucket's root. */
+  prefix: string;
+  /** The service's URL (`http://127.0.0.1:9000`); absent: AWS's endpoint for the region. */
+  endpoint?: string;
+  region: string;
+  /** Path-style requests (`endpoint/bucket/key`), which most S3-compatible servers need. */
+  forcePathStyle: boolean;
+  /** Absent: the AWS SDK's default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export type PackageStorageConfig = { kind: 'directory'; path: string } | { kind: 's3'; location: S3Location };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -62,6 +86,61 @@ const cidrList = z
     }
     return entries.map((e) => parseCidr(e)!);
   });
+
+/**
+ * `s3://[key:secret@]bucket[/prefix]?endpoint=http://host:9000&region=us-east-1&force_path_style=true`
+ * as an S3Location; region defaults to us-east-1, path-style requests to on when an endpoint is given.
+ */
+function parseS3Url(value: string): S3Location | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an s3://bucket URL';
+  }
+  if (url.protocol !== 's3:' || url.hostname === '') return 'must be an s3://bucket URL';
+  const known = new Set(['endpoint', 'region', 'force_path_style']);
+  const unknown = [...url.searchParams.keys()].find((k) => !known.has(k));
+  if (unknown !== undefined) return `has an unknown parameter "${unknown}" (known: endpoint, region, force_path_style)`;
+  const endpoint = url.searchParams.get('endpoint') ?? undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) return 'has an endpoint that is not an http(s) URL';
+  const pathStyle = url.searchParams.get('force_path_style');
+  if (pathStyle !== null && !['true', 'false'].includes(pathStyle)) return 'has force_path_style that is not true or false';
+  if ((url.username === '') !== (url.password === '')) return 'must give both the access key and the secret (s3://key:secret@bucket), or neither';
+  const prefix = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+  return {
+    bucket: url.hostname,
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    region: url.searchParams.get('region') ?? 'us-east-1',
+    forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === 'true',
+    ...(url.username ? { credentials: { accessKeyId: decodeURIComponent(url.username), secretAccessKey: decodeURIComponent(url.password) } } : {}),
+  };
+}
+
+const s3Url = z.string().transform((v, ctx) => {
+  const parsed = parseS3Url(v);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** A non-negative integer variable with a default. */
+const count = (max: number, fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, `must be an integer from 0 to ${max}`)
+      .transform(Number)
+      .refine((n) => n <= max, `must be an integer from 0 to ${max}`)
+      .default(fallback),
+  );
+
+/** GitLab's default plan limit for a generic package file (`generic_packages_max_file_size`, 5 GiB). */
+export const defaultMaxPackageFileBytes = 5 * 1024 ** 3;
 
 const schema = z.object({
   PORT: z.preprocess(
@@ -120,6 +199,18 @@ const schema = z.object({
       .transform(Number)
       .default(1),
   ),
+  PACKAGE_STORAGE_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  PACKAGE_STORAGE_URL: z.preprocess(emptyAsUndefined, s3Url.optional()),
+  MAX_PACKAGE_FILE_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer (bytes)')
+      .transform(Number)
+      .default(defaultMaxPackageFileBytes),
+  ),
+  PACKAGE_CLEANUP_DELAY_SECONDS: count(10 * 365 * 86400, 86400),
+  PACKAGE_CLEANUP_INTERVAL_SECONDS: count(86400, 300),
 });
 
 /** Reads the configuration; throws a ConfigError whose one-line message names the bad variable. */
@@ -138,11 +229,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.WORKERS > 1 && !e.DATABASE_URL) {
     throw new ConfigError(`invalid configuration: WORKERS=${e.WORKERS} needs DATABASE_URL (the embedded database is opened by one process only)`);
   }
+  if (e.PACKAGE_STORAGE_PATH && e.PACKAGE_STORAGE_URL) {
+    throw new ConfigError('invalid configuration: PACKAGE_STORAGE_PATH and PACKAGE_STORAGE_URL are both set (set one: a directory, or an s3:// bucket)');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL ?? !production,
@@ -150,5 +245,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ?? true,
     metricsAllow: e.METRICS_ALLOW ?? [],
     workers: e.WORKERS,
+    packageStorage: e.PACKAGE_STORAGE_URL
+      ? { kind: 's3', location: e.PACKAGE_STORAGE_URL }
+      : { kind: 'directory', path: path.resolve(e.PACKAGE_STORAGE_PATH ?? path.join(dataDir, 'packages')) },
+    maxPackageFileBytes: e.MAX_PACKAGE_FILE_BYTES,
+    packageCleanupDelaySeconds: e.PACKAGE_CLEANUP_DELAY_SECONDS,
+    packageCleanupIntervalSeconds: e.PACKAGE_CLEANUP_INTERVAL_SECONDS,
   };
 }

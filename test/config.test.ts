@@ -55,6 +55,54 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('stores package files under DATA_DIR/packages unless PACKAGE_STORAGE_PATH or PACKAGE_STORAGE_URL says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/gw' }).packageStorage).toEqual({ kind: 'directory', path: '/var/lib/gw/packages' });
+    expect(loadConfig({ PACKAGE_STORAGE_PATH: '/srv/files' }).packageStorage).toEqual({ kind: 'directory', path: '/srv/files' });
+    expect(loadConfig({ PACKAGE_STORAGE_URL: 's3://registry' }).packageStorage).toEqual({
+      kind: 's3',
+      location: { bucket: 'registry', prefix: '', region: 'us-east-1', forcePathStyle: false },
+    });
+    expect(
+      loadConfig({ PACKAGE_STORAGE_URL: 's3://AK:s%2Fcret@registry/gw/files?endpoint=http://minio:9000&region=eu-west-1' }).packageStorage,
+    ).toEqual({
+      kind: 's3',
+      location: {
+        bucket: 'registry',
+        prefix: 'gw/files/',
+        endpoint: 'http://minio:9000',
+        region: 'eu-west-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AK', secretAccessKey: 's/cret' },
+      },
+    });
+    expect(loadConfig({ PACKAGE_STORAGE_URL: 's3://b?endpoint=https://s3.example&force_path_style=false' }).packageStorage).toMatchObject({
+      location: { forcePathStyle: false },
+    });
+  });
+
+  it('has documented defaults for the file limit and the cleanup, and reads them', () => {
+    expect(loadConfig({})).toMatchObject({ maxPackageFileBytes: 5 * 1024 ** 3, packageCleanupDelaySeconds: 86400, packageCleanupIntervalSeconds: 300 });
+    expect(
+      loadConfig({ MAX_PACKAGE_FILE_BYTES: '1048576', PACKAGE_CLEANUP_DELAY_SECONDS: '0', PACKAGE_CLEANUP_INTERVAL_SECONDS: '0' }),
+    ).toMatchObject({ maxPackageFileBytes: 1048576, packageCleanupDelaySeconds: 0, packageCleanupIntervalSeconds: 0 });
+  });
+
+  it.each([
+    [{ PACKAGE_STORAGE_PATH: '/a', PACKAGE_STORAGE_URL: 's3://b' }, /PACKAGE_STORAGE_PATH and PACKAGE_STORAGE_URL are both set/],
+    [{ PACKAGE_STORAGE_URL: 'https://bucket.s3.amazonaws.com' }, /PACKAGE_STORAGE_URL="https:\/\/bucket.s3.amazonaws.com" must be an s3:\/\/bucket URL/],
+    [{ PACKAGE_STORAGE_URL: 's3://b?endpoint=minio:9000' }, /endpoint that is not an http\(s\) URL/],
+    [{ PACKAGE_STORAGE_URL: 's3://b?bucket=c' }, /unknown parameter "bucket"/],
+    [{ PACKAGE_STORAGE_URL: 's3://key@b' }, /both the access key and the secret/],
+    [{ PACKAGE_STORAGE_URL: 's3://b?force_path_style=yes' }, /force_path_style that is not true or false/],
+    [{ MAX_PACKAGE_FILE_BYTES: '0' }, /MAX_PACKAGE_FILE_BYTES="0" must be a positive integer \(bytes\)/],
+    [{ MAX_PACKAGE_FILE_BYTES: '1GB' }, /MAX_PACKAGE_FILE_BYTES="1GB"/],
+    [{ PACKAGE_CLEANUP_DELAY_SECONDS: '-1' }, /PACKAGE_CLEANUP_DELAY_SECONDS="-1" must be an integer/],
+    [{ PACKAGE_CLEANUP_INTERVAL_SECONDS: '90000' }, /PACKAGE_CLEANUP_INTERVAL_SECONDS="90000" must be an integer from 0 to 86400/],
+  ])('rejects the package storage settings %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('exposes unexpected errors only when EXPOSE_ERRORS says so, whatever NODE_ENV is', () => {
     for (const NODE_ENV of [undefined, 'development', 'test', 'production']) expect(loadConfig({ NODE_ENV }).exposeErrors).toBe(false);
     expect(loadConfig({ EXPOSE_ERRORS: 'true' }).exposeErrors).toBe(true);

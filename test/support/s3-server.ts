@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
-import type { S3Location } from '../../src/domain/storage/s3.ts';
+import type { S3Location } from '../../src/config.ts';
 
 export interface TestS3 {
   location: S3Location;

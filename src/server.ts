@@ -24,7 +24,11 @@ import type { Logger } from './logger.ts';
 import { createMetrics, metricsPath } from './metrics.ts';
 import { serveApiDocs } from './rest/docs.ts';
 import { handleRest, hasUnsupportedCredential, restPrefix } from './rest/router.ts';
+import { matchProtocolRoute } from './rest/protocols.ts';
 import { demoFixturePath } from './db/seed.ts';
+import { startCleanupLoop } from './domain/cleanup.ts';
+import { openPackageStorage } from './domain/storage/open.ts';
+import type { PackageFiles } from './rest/package-files.ts';
 
 export interface AppOptions {
   /** `observeQueries` and `poolStats` feed the SQL and pool metrics when present. */
@@ -34,6 +38,11 @@ export interface AppOptions {
   logger: Logger;
   /** Rows cached between requests, emptied on change notifications; absent: nothing is cached. */
   caches?: DomainCaches;
+  /**
+   * Where package files are stored and the largest one accepted; absent (tests of other parts):
+   * uploads answer 503 and downloads 404.
+   */
+  files?: PackageFiles;
 }
 
 /** The caller's end of the TCP connection (not X-Forwarded-For). */
@@ -46,16 +55,27 @@ export interface App {
   fetch(request: Request, client?: Client): Promise<Response>;
 }
 
-/** The token of a request: `PRIVATE-TOKEN` header, `Authorization: Bearer`, or `private_token` parameter. */
-export function tokenFromRequest(request: Request, url: URL): string | undefined {
+/**
+ * The token of a request: `PRIVATE-TOKEN` header, `Authorization: Bearer`, or `private_token`
+ * parameter; with `basicAuth`, also the password of `Authorization: Basic` (the user name is not
+ * checked, as GitLab's `basic_auth_personal_access_token` routes).
+ */
+export function tokenFromRequest(request: Request, url: URL, basicAuth = false): string | undefined {
   const header = request.headers.get('private-token')?.trim();
   if (header) return header;
-  const bearer = request.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  const authorization = request.headers.get('authorization') ?? '';
+  const bearer = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
   if (bearer) return bearer;
+  const basic = basicAuth ? authorization.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i)?.[1] : undefined;
+  if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0 && colon < decoded.length - 1) return decoded.slice(colon + 1);
+  }
   return url.searchParams.get('private_token') || undefined;
 }
 
-export function createApp({ db, config, logger, caches = noCaches() }: AppOptions): App {
+export function createApp({ db, config, logger, caches = noCaches(), files }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
@@ -100,11 +120,12 @@ export function createApp({ db, config, logger, caches = noCaches() }: AppOption
       return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId }), 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
-      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
+      const basicAuth = matchProtocolRoute(request.method, path.slice(restPrefix.length))?.route.basicAuth ?? false;
+      const auth = await authenticate(prisma, tokenFromRequest(request, url, basicAuth), new Date(), caches);
       if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
-      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches });
+      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, ...(files ? { files } : {}) });
     }
     return json(404, { error: '404 Not Found' });
   };
@@ -180,8 +201,10 @@ export async function prepareDatabase(db: Database, config: Config, logger: Logg
  */
 export async function startServer(config: Config, logger: Logger, options: { prepare?: boolean } = {}): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let storage: Awaited<ReturnType<typeof openPackageStorage>>;
   try {
     if (options.prepare !== false) await prepareDatabase(db, config, logger);
+    storage = await openPackageStorage(config.packageStorage);
   } catch (error) {
     await db.close();
     throw error;
@@ -190,9 +213,16 @@ export async function startServer(config: Config, logger: Logger, options: { pre
   const changes = new ChangeCaches();
   await changes.start(db.listen);
   if (!changes.isLive) logger.warn('not listening for change notifications yet: serving without caches until connected');
-  const app = createApp({ db, config, logger, caches: defineCaches(changes) });
+  const app = createApp({ db, config, logger, caches: defineCaches(changes), files: { storage, maxFileBytes: config.maxPackageFileBytes } });
   const { server, url } = await listen(app, config.port, config.host);
-  logger.info({ url, database: db.describe }, 'listening');
+  const cleanup = startCleanupLoop({
+    prisma: db.prisma,
+    storage,
+    delaySeconds: config.packageCleanupDelaySeconds,
+    intervalSeconds: config.packageCleanupIntervalSeconds,
+    logger,
+  });
+  logger.info({ url, database: db.describe, packageStorage: storage.describe }, 'listening');
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -201,7 +231,9 @@ export async function startServer(config: Config, logger: Logger, options: { pre
     close: () =>
       (closing ??= (async () => {
         await closeServer(server);
+        await cleanup.stop();
         await changes.close();
+        await storage.close();
         await db.close();
       })()),
   };

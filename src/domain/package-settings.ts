@@ -115,3 +115,38 @@ export function resolvePackageSettings(chain: PackageSettingChain, instance = in
   }
   return view;
 }
+
+/** The package types whose duplicates a namespace setting governs (GitLab's PACKAGES_WITH_SETTINGS). */
+export type DuplicateSettingType = 'maven' | 'generic' | 'nuget' | 'terraform_module';
+
+/**
+ * Whether a package of the project's namespace may receive a file it already has (GitLab's
+ * Namespace::PackageSetting.duplicates_allowed?): the namespace's own setting (its row, else the
+ * column defaults; the setting does not cascade), flipped when the exception regex matches the
+ * package's whole name or whole version (`\A<regex>\z`, so an empty regex matches nothing). A regex
+ * JavaScript cannot compile (GitLab's is RE2) counts as matching nothing.
+ */
+export async function duplicatesAllowed(
+  prisma: Pick<PrismaClient, 'namespacePackageSetting'>,
+  namespaceId: number,
+  type: DuplicateSettingType,
+  pkg: { name: string; version: string | null },
+): Promise<boolean> {
+  const row = await prisma.namespacePackageSetting.findUnique({ where: { namespaceId } });
+  const setting = row ?? defaultPackageSetting;
+  const columns = {
+    maven: ['mavenDuplicatesAllowed', 'mavenDuplicateExceptionRegex'],
+    generic: ['genericDuplicatesAllowed', 'genericDuplicateExceptionRegex'],
+    nuget: ['nugetDuplicatesAllowed', 'nugetDuplicateExceptionRegex'],
+    terraform_module: ['terraformModuleDuplicatesAllowed', 'terraformModuleDuplicateExceptionRegex'],
+  } as const;
+  const [allowedColumn, regexColumn] = columns[type];
+  let regex: RegExp | null;
+  try {
+    regex = new RegExp(`^${setting[regexColumn]}$`, 'u');
+  } catch {
+    regex = null;
+  }
+  const matches = regex !== null && (regex.test(pkg.name) || (pkg.version !== null && regex.test(pkg.version)));
+  return setting[allowedColumn] ? !matches : matches;
+}

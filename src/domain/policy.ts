@@ -83,6 +83,14 @@ export function canDestroyPackages(viewer: Viewer, project: ProjectFacts): boole
   return canReadPackages(viewer, project) && projectAccessLevel(viewer, project) >= AccessLevel.MAINTAINER;
 }
 
+/**
+ * `create_package`: developer+ or admin on a project whose packages the viewer reads (GitLab's
+ * ProjectPolicy: `rule { developer }.enable :create_package`, prevented when the registry is off).
+ */
+export function canCreatePackages(viewer: Viewer, project: ProjectFacts): boolean {
+  return canReadPackages(viewer, project) && projectAccessLevel(viewer, project) >= AccessLevel.DEVELOPER;
+}
+
 /** `read_pipeline` under GitLab's default "public pipelines": like read_project on public/internal, reporter+ on private. */
 export function canReadPipelines(viewer: Viewer, project: ProjectFacts): boolean {
   if (!canReadProject(viewer, project)) return false;

@@ -49,3 +49,14 @@ export function findGroupProjects(prisma: PrismaClient, group: Namespace, includ
     orderBy: { id: 'asc' },
   });
 }
+
+/** The project with this id, or null; through `caches.projects` (no SQL when cached). */
+export async function findProjectById(prisma: PrismaClient, id: number, caches: DomainCaches = uncached): Promise<Project | null> {
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) return null;
+  const hit = caches.projects.get(id);
+  if (hit) return hit;
+  const stamp = caches.projects.stamp();
+  const project = await prisma.project.findUnique({ where: { id } });
+  if (project) caches.projects.set(project.id, project, stamp);
+  return project;
+}

@@ -42,3 +42,20 @@ export function isDeletionProtected(
       ruleMatches(rule, pkg),
   );
 }
+
+/**
+ * Whether a user with `accessLevel` on the project may not publish a package of this name and type
+ * (GitLab's Packages::Protection::CheckRuleExistenceService.for_push and Rule.for_action_exists?):
+ * some matching rule's `minimum_access_level_for_push` is above it. Admins are never blocked; rules
+ * without a push level never block a push.
+ */
+export function isPushProtected(
+  rules: readonly PackageProtectionRule[],
+  pkg: Pick<Package, 'name' | 'packageType'>,
+  accessLevel: number,
+): boolean {
+  if (accessLevel >= AccessLevel.ADMIN) return false;
+  return rules.some(
+    (rule) => rule.minimumAccessLevelForPush !== null && accessLevel < rule.minimumAccessLevelForPush && ruleMatches(rule, pkg),
+  );
+}

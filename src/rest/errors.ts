@@ -6,6 +6,8 @@ export class RestError extends Error {
   constructor(
     readonly status: number,
     readonly body: Record<string, string>,
+    /** Headers the answer carries besides its JSON content type (`WWW-Authenticate`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(`${status} ${JSON.stringify(body)}`);
   }

@@ -16,6 +16,10 @@ export interface ParamSpec {
   values?: readonly (string | number)[] | { min: number; max: number };
   /** Grape `except_values:`. */
   exceptValues?: readonly (string | number)[];
+  /** Grape `regexp:` (a String value that does not match: `is invalid`). */
+  regexp?: RegExp;
+  /** GitLab's `file_path: true` validator (lib/api/validations/validators/file_path.rb). */
+  filePath?: boolean;
 }
 
 export const param = {
@@ -104,6 +108,8 @@ export function validateParams(specs: readonly ParamSpec[], raw: RawParams): Val
     if (!Object.hasOwn(params, name)) continue;
     if (spec.exceptValues && spec.exceptValues.includes(value as string | number)) fail(name, 'has a value not allowed');
     if (spec.values && value !== null && value !== undefined && !allowed(spec.values, value)) fail(name, 'does not have a valid value');
+    if (spec.regexp && typeof value === 'string' && !spec.regexp.test(value)) fail(name, 'is invalid');
+    if (spec.filePath && typeof value === 'string' && !isSafeFilePath(value)) fail(name, 'should be a valid file path');
   }
   if (failures.length > 0) {
     const byName = new Map<string, string[]>();
@@ -116,6 +122,38 @@ export function validateParams(specs: readonly ParamSpec[], raw: RawParams): Val
     throw errors.validation([...byName.values()].flat().join(', '));
   }
   return { params };
+}
+
+// GitLab's Gitlab::PathTraversal::PATH_TRAVERSAL_REGEX, with a newline also refused.
+const pathTraversal = /^\.{1,2}$|^\.\.[/\\]|[/\\]\.\.$|[/\\]\.\.[/\\]|\n/;
+
+/** Ruby's CGI.unescape: `+` is a space, `%XX` a byte (invalid escapes stay as they are). */
+function cgiUnescape(value: string): string {
+  const bytes = Buffer.from(value.replace(/\+/g, ' '), 'utf8');
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes[i] === 0x25 && i + 2 < bytes.length ? bytes.subarray(i + 1, i + 3).toString('latin1') : '';
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      out.push(bytes[i]!);
+    }
+  }
+  return Buffer.from(out).toString('utf8');
+}
+
+/**
+ * GitLab's `file_path: true` check (Gitlab::PathTraversal.check_allowed_absolute_path_and_path_traversal!
+ * with no allowlist): the value, decoded once (Gitlab::Utils.decode_path, which refuses a value that
+ * decodes further: double encoding), must not be `.` or `..`, start with `../`, end with `/..`, hold
+ * `/../` (or the same with backslashes) or a newline, or be an absolute path.
+ */
+export function isSafeFilePath(value: string): boolean {
+  const decoded = cgiUnescape(value);
+  if (decoded !== cgiUnescape(decoded)) return false;
+  if (pathTraversal.test(decoded)) return false;
+  return !decoded.startsWith('/');
 }
 
 /** Parses a query string as Rack does: `+` is a space, the last of repeated keys wins, `key[]` collects. */

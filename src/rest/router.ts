@@ -14,6 +14,8 @@ import { parseQuery, validateParams } from './params.ts';
 import { routes, type Route, type RouteInput, type RouteResult } from './routes.ts';
 import { findGroup, findProject, scopeOperations, type ScopeOperation } from './scopes.ts';
 import { Response } from '../http.ts';
+import type { PackageFiles } from './package-files.ts';
+import { matchProtocolRoute, serveProtocol } from './protocols.ts';
 
 export const restPrefix = '/api/v4';
 
@@ -28,6 +30,8 @@ export interface RestEnvironment {
   /** `https://host` for absolute URLs: PUBLIC_URL, else the request's origin. */
   baseUrl: string;
   caches: ContextInput['caches'];
+  /** The package storage (uploads and downloads of the protocol routes); absent: uploads 503, downloads 404. */
+  files?: PackageFiles;
 }
 
 /** A REST route's GraphQL operation, compiled once (graphql-jit) for the life of the process. */
@@ -149,6 +153,8 @@ export function hasUnsupportedCredential(request: Request, url: URL): boolean {
 export function matchedRoutePath(method: string, pathname: string): string | undefined {
   if (!pathname.startsWith(`${restPrefix}/`)) return undefined;
   const wanted = method === 'HEAD' ? 'GET' : method;
+  const protocol = matchProtocolRoute(method, pathname.slice(restPrefix.length));
+  if (protocol) return `${restPrefix}${protocol.route.template}`;
   const raw = pathname.slice(restPrefix.length).split('/');
   const entry = prepared.find((e) => e.route.method === wanted && match(e.segments, raw) !== null);
   return entry && `${restPrefix}${entry.route.path}`;
@@ -162,13 +168,15 @@ export async function handleRest(request: Request, url: URL, env: RestEnvironmen
     return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
   } catch (error) {
     if (error instanceof RestError) {
-      return new Response(head ? null : JSON.stringify(error.body), { status: error.status, headers: jsonHeaders() });
+      return new Response(head ? null : JSON.stringify(error.body), { status: error.status, headers: { ...jsonHeaders(), ...error.headers } });
     }
     throw error;
   }
 }
 
 async function serve(request: Request, url: URL, env: RestEnvironment, method: string): Promise<Response> {
+  const protocol = matchProtocolRoute(request.method, url.pathname.slice(restPrefix.length));
+  if (protocol) return serveProtocol(protocol, request, url, env);
   const raw = url.pathname.slice(restPrefix.length).split('/');
   let found: { entry: PreparedRoute; pathParams: Record<string, string> } | undefined;
   for (const entry of prepared) {

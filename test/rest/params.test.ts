@@ -1,6 +1,7 @@
 // Parameters of E1-E7 (rest.md 1.8, 2.4-2.6, 3.x): defaults, allowed values, GitLab's coercions and
 // its 400 bodies; authorization before validation (rest.md 1.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSafeFilePath, param, validateParams } from '../../src/rest/params.ts';
 import { routes } from '../../src/rest/routes.ts';
 import { ids, rest } from './support.ts';
 import { openWorld, tokens, type World } from './world.ts';
@@ -262,5 +263,35 @@ describe('coercion failures, walking the route table', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe("GitLab's file_path validator", () => {
+  it.each([
+    ['.', false],
+    ['..', false],
+    ['../etc/passwd', false],
+    ['dir/..', false],
+    ['a/../b', false],
+    ['a\\..\\b', false],
+    ['/etc/passwd', false],
+    ['%2Fetc%2Fpasswd', false],
+    ['%2e%2e%2fx', false],
+    ['a%252Fb', false],
+    ['line\nbreak', false],
+    ['file.tar.gz', true],
+    ['...', true],
+    ['my+file.tar.gz', true],
+    ['dir/sub/file.txt', true],
+    ['..hidden', true],
+  ])('%j is %s', (value, safe) => {
+    expect(isSafeFilePath(value)).toBe(safe);
+  });
+
+  it('adds its message after the regexp message of the same parameter', () => {
+    const specs = [param.string('file_name', { regexp: /^[a-z.]+$/, filePath: true })];
+    expect(() => validateParams(specs, { file_name: '../x' })).toThrow(expect.objectContaining({ body: { error: 'file_name is invalid, file_name should be a valid file path' } }));
+    expect(() => validateParams(specs, { file_name: '..' })).toThrow(expect.objectContaining({ body: { error: 'file_name should be a valid file path' } }));
+    expect(validateParams(specs, { file_name: 'ok.txt' }).params.file_name).toBe('ok.txt');
   });
 });

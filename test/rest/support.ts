@@ -4,12 +4,18 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction }
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createApp, type App } from '../../src/server.ts';
+import type { PackageFiles } from '../../src/rest/package-files.ts';
 import type { TestDatabase } from '../support/database.ts';
 
 export const base = 'http://gw.test';
 
-export function restApp(prisma: PrismaClient, publicUrl?: string): App {
-  return createApp({ db: { prisma }, config: { publicUrl, graphiql: false, exposeErrors: true }, logger: createLogger('silent') });
+export function restApp(prisma: PrismaClient, publicUrl?: string, files?: PackageFiles): App {
+  return createApp({
+    db: { prisma },
+    config: { publicUrl, graphiql: false, exposeErrors: true },
+    logger: createLogger('silent'),
+    ...(files ? { files } : {}),
+  });
 }
 
 export interface RestResponse {
@@ -24,7 +30,7 @@ export interface RestInit {
   token?: string;
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /** A request to `/api/v4<path>` (path as sent, encoded), answered in-process. */
@@ -33,7 +39,8 @@ export async function rest(app: App, path: string, init: RestInit = {}): Promise
   if (init.token) headers['PRIVATE-TOKEN'] = init.token;
   const response = await app.fetch(new Request(`${base}/api/v4${path}`, { method: init.method ?? 'GET', headers, body: init.body }));
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text === '' ? undefined : JSON.parse(text) };
+  const isJson = response.headers.get('content-type')?.includes('json') ?? false;
+  return { status: response.status, headers: response.headers, text, body: text === '' || !isJson ? undefined : JSON.parse(text) };
 }
 
 /** The pagination headers of a response, for exact comparison. */

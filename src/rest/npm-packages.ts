@@ -1,0 +1,3 @@
+import type { ProtocolRoute } from './protocols.ts';
+
+export const npmRoutes: ProtocolRoute[] = [];

@@ -1,4 +1,5 @@
-// One HTTP server: GraphQL at /api/graphql (GraphiQL on GET), the GitLab REST shim at /api/v4,
+// One HTTP server: GraphQL at /api/graphql (GraphiQL on GET), the GitLab REST shim at /api/v4 (with
+// the generic and npm package registries), package file downloads at /<project>/-/package_files/<id>/download,
 // health at /-/health and /-/readiness, Prometheus metrics at /-/metrics. `createApp` is the whole
 // app as a fetch handler, for the server and the tests alike.
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,7 @@ import { createMetrics, metricsPath } from './metrics.ts';
 import { serveApiDocs } from './rest/docs.ts';
 import { handleRest, hasUnsupportedCredential, restPrefix } from './rest/router.ts';
 import { matchProtocolRoute } from './rest/protocols.ts';
+import { matchPackageFileDownload, servePackageFileDownload } from './rest/package-file-download.ts';
 import { demoFixturePath } from './db/seed.ts';
 import { startCleanupLoop } from './domain/cleanup.ts';
 import { openPackageStorage } from './domain/storage/open.ts';
@@ -126,6 +128,12 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
       return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, ...(files ? { files } : {}) });
+    }
+    const download = request.method === 'GET' || request.method === 'HEAD' ? matchPackageFileDownload(path) : null;
+    if (download) {
+      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
+      if (!auth.ok) return json(401, { message: '401 Unauthorized' });
+      return servePackageFileDownload({ prisma, viewer: auth.viewer, caches, ...(files ? { files } : {}) }, download, request.method === 'HEAD');
     }
     return json(404, { error: '404 Not Found' });
   };

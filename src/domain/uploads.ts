@@ -45,13 +45,14 @@ const commitOptions = { maxWait: 10_000, timeout: 30_000 } as const;
  * committed. On any failure the bytes are deleted (and, should that fail too, left to the cleanup
  * through the journal) and the error is rethrown: FileTooLarge beyond `target.maxFileBytes` (or
  * `limitBytes` when smaller), UploadIncomplete when `declaredBytes` is given and not what arrived, the
- * body's own error when the client went away, or commit's error.
+ * body's own error when the client went away, `ready`'s error, or commit's error. `ready` (optional)
+ * is awaited after the bytes are stored and before the transaction opens.
  */
 export async function storeUpload<T>(
   target: UploadTarget,
   body: Readable | AsyncIterable<Uint8Array>,
   commit: (tx: Prisma.TransactionClient, upload: StoredUpload) => Promise<T>,
-  options: { declaredBytes?: number; limitBytes?: number } = {},
+  options: { declaredBytes?: number; limitBytes?: number; ready?: Promise<unknown> } = {},
 ): Promise<T> {
   const { prisma, storage } = target;
   const objectKey = newObjectKey();
@@ -69,6 +70,8 @@ export async function storeUpload<T>(
     if (options.declaredBytes !== undefined && stored.size !== options.declaredBytes) {
       throw new UploadIncomplete(options.declaredBytes, stored.size);
     }
+    // What the commit needs besides the bytes (the rest of a document the file came in), before the transaction opens.
+    await options.ready;
     return await prisma.$transaction(async (tx) => {
       const journal = await tx.packageFileUpload.deleteMany({ where: { objectKey } });
       if (journal.count !== 1) throw new UploadAbandoned('the upload took so long that the cleanup removed it');

@@ -25,8 +25,14 @@ export const packagesRealm = 'Basic realm="GitLab Packages Registry"';
 /** `unauthorized!` as the package helpers answer it: 401 with the Basic realm. */
 export const unauthorizedWithRealm = () => new RestError(401, { message: '401 Unauthorized' }, { 'WWW-Authenticate': packagesRealm });
 
-/** The project an `:id` path parameter names (a numeric id, or a full path containing `/`), or null. */
-export async function findProjectParam(prisma: PrismaClient, id: string, caches: DomainCaches): Promise<Project | null> {
+/** The project an `:id` path parameter (as sent, encoded) names (a numeric id, or a full path containing `/`), or null. */
+export async function findProjectParam(prisma: PrismaClient, raw: string, caches: DomainCaches): Promise<Project | null> {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
   if (/^\d+$/.test(id)) return findProjectById(prisma, Number(id), caches);
   return id.includes('/') ? findProjectByFullPath(prisma, id, caches) : null;
 }

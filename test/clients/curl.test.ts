@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl as curlProgram, describeWith } from '../support/external.ts';
 import { startPackageServer, type PackageServer, type StorageKind } from './package-server.ts';
 
 const tokens = { dev: 'glpat-curl-developer-00001', rep: 'glpat-curl-reporter-000001', other: 'glpat-curl-outsider-000001' };
@@ -30,7 +31,7 @@ function curl(args: string[]): Promise<Curl> {
   });
 }
 
-describe.each<StorageKind>(['directory', 's3'])('curl and the generic packages API, %s storage', (kind) => {
+describeWith(curlProgram, 'curl', () => describe.each<StorageKind>(['directory', 's3'])('curl and the generic packages API, %s storage', (kind) => {
   let server: PackageServer;
   let work: string;
   let api: string;
@@ -147,4 +148,5 @@ describe.each<StorageKind>(['directory', 's3'])('curl and the generic packages A
     expect(await counts()).toEqual(before);
     expect(await server.db.prisma.package.count({ where: { name: 'cut' } })).toBe(0);
   });
-});
+}),
+);

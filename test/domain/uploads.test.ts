@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
-import { runCleanup } from '../../src/domain/cleanup.ts';
+import { runCleanup, startCleanupLoop } from '../../src/domain/cleanup.ts';
 import { markPackagesForDestruction } from '../../src/domain/deletion.ts';
 import { openDirectoryStorage } from '../../src/domain/storage/directory.ts';
 import { FileTooLarge, type PackageStorage } from '../../src/domain/storage/storage.ts';
@@ -191,5 +191,26 @@ describe('runCleanup', () => {
     } finally {
       await Promise.all(others.map((o) => o.close()));
     }
+  });
+});
+
+describe('startCleanupLoop', () => {
+  it('runs the cleanup every interval in the background, and stop waits for a run under way', async () => {
+    const project = await db.prisma.project.findFirstOrThrow();
+    const pkg = await db.prisma.package.create({ data: { projectId: project.id, name: 'looped', version: '1.0.0', packageType: 'generic' } });
+    packageId = pkg.id;
+    const file = await storeUpload(target, body('looped bytes'), addFile('looped.bin'));
+    await markPackagesForDestruction(db.prisma, [pkg.id]);
+    const logged: unknown[] = [];
+    const logger = { info: (o: unknown) => logged.push(o), warn: (o: unknown) => logged.push(o) } as unknown as Parameters<typeof startCleanupLoop>[0]['logger'];
+    const loop = startCleanupLoop({ prisma: db.prisma, storage, delaySeconds: 0, intervalSeconds: 1, logger });
+    try {
+      for (let i = 0; i < 40 && (await db.prisma.package.count({ where: { id: pkg.id } })) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await loop.stop();
+    }
+    expect(await db.prisma.package.findUnique({ where: { id: pkg.id } })).toBeNull();
+    expect(await exists(file.objectKey)).toBe(false);
+    expect(logged).toContainEqual({ cleanup: { files: 1, packages: 1, uploads: 0 } });
   });
 });

@@ -37,6 +37,13 @@ export const chromium: ExternalProgram = {
   missing: () => runs(chromiumPath, ['--version']),
 };
 
+/** curl (test/clients/curl.test.ts), as GitLab's docs publish generic packages with it. */
+export const curl: ExternalProgram = {
+  name: 'curl',
+  install: 'apt-get install curl',
+  missing: () => runs('curl', ['--version']),
+};
+
 const required = process.env.CI === 'true';
 const checked = new Map<ExternalProgram, string | null>();
 

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { StorageError } from './domain/storage/storage.ts';
 import { DataDirInUse } from './db/data-dir-lock.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
@@ -156,7 +157,7 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] !== 'serve') process.exit();
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof FixtureError || error instanceof DataDirInUse) {
+    if (error instanceof ConfigError || error instanceof FixtureError || error instanceof DataDirInUse || error instanceof StorageError) {
       console.error(error.message);
     } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(error as Error).message}\n\n${usage}`);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
@@ -134,5 +136,22 @@ describe('loadConfig', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(message);
+  });
+
+  it('an unusable package storage stops startup with a one-line message', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pgw-storage-start-'));
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+        env: { ...process.env, DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false', PACKAGE_STORAGE_URL: 's3://K:S@nobucket?endpoint=http://127.0.0.1:9' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^package storage: bucket s3:\/\/nobucket\/ at http:\/\/127\.0\.0\.1:9 is not usable/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,8 +2,8 @@
 // "<name>-<version>.tgz": {data: "<base64>"}}}`) as a stream: the tarball's base64 text is decoded
 // chunk by chunk into a byte stream while the rest of the document is assembled, so a tarball of any
 // size passes through bounded memory. stream-json (its Parser) makes the tokens.
-import { PassThrough, type Readable } from "node:stream";
-import Parser from "stream-json/Parser.js";
+import { PassThrough, type Readable } from 'node:stream';
+import Parser from 'stream-json/Parser.js';
 
 /** The document without the tarball's data, and the name of the attachment whose data was streamed. */
 export interface NpmDocument {
@@ -14,7 +14,7 @@ export interface NpmDocument {
 
 /** The document is not JSON, not an object, or too large; npm's document is refused with 400. */
 export class NpmDocumentError extends Error {
-  override name = "NpmDocumentError";
+  override name = 'NpmDocumentError';
 }
 
 /** Characters of the document besides the tarball's data that are assembled at most. */
@@ -22,25 +22,23 @@ export const maxDocumentChars = 16 * 1024 * 1024;
 
 /** The tarball's reader stopped before the document ended; the reader's error says why. */
 class TarballAbandoned extends Error {
-  override name = "TarballAbandoned";
+  override name = 'TarballAbandoned';
 }
 
-type Container =
-  | { kind: "object"; value: Record<string, unknown>; key: string | null }
-  | { kind: "array"; value: unknown[] };
+type Container = { kind: 'object'; value: Record<string, unknown>; key: string | null } | { kind: 'array'; value: unknown[] };
 
 /** Decodes base64 text arriving in pieces of any length (a piece may end inside a quadruple). */
 class Base64Decoder {
-  private rest = "";
+  private rest = '';
   push(text: string): Buffer {
-    const all = this.rest + text.replace(/\s/g, "");
+    const all = this.rest + text.replace(/\s/g, '');
     const whole = all.length - (all.length % 4);
     this.rest = all.slice(whole);
-    return Buffer.from(all.slice(0, whole), "base64");
+    return Buffer.from(all.slice(0, whole), 'base64');
   }
   end(): Buffer {
-    const last = Buffer.from(this.rest, "base64");
-    this.rest = "";
+    const last = Buffer.from(this.rest, 'base64');
+    this.rest = '';
     return last;
   }
 }
@@ -52,10 +50,7 @@ class Base64Decoder {
  * to parse a document without attachments (deprecate). Throws NpmDocumentError for bad JSON, a
  * document that is not an object, or more than `maxDocumentChars` of text outside the tarball.
  */
-export async function readNpmDocument(
-  body: Readable | AsyncIterable<Uint8Array>,
-  tarball?: PassThrough,
-): Promise<NpmDocument> {
+export async function readNpmDocument(body: Readable | AsyncIterable<Uint8Array>, tarball?: PassThrough): Promise<NpmDocument> {
   const parser = new Parser({
     packKeys: true,
     streamKeys: false,
@@ -70,13 +65,7 @@ export async function readNpmDocument(
     try {
       for await (const chunk of body) {
         if (parser.destroyed) return; // the parse stopped (bad JSON, or the tarball's reader gave up)
-        if (!parser.write(chunk))
-          await new Promise(
-            (resolve) => (
-              parser.once("drain", resolve),
-              parser.once("close", resolve)
-            ),
-          );
+        if (!parser.write(chunk)) await new Promise((resolve) => (parser.once('drain', resolve), parser.once('close', resolve)));
       }
       parser.end();
     } catch (error) {
@@ -92,29 +81,20 @@ export async function readNpmDocument(
   let chars = 0;
   const count = (n: number) => {
     chars += n;
-    if (chars > maxDocumentChars)
-      throw new NpmDocumentError(
-        `the package document is larger than ${maxDocumentChars} characters`,
-      );
+    if (chars > maxDocumentChars) throw new NpmDocumentError(`the package document is larger than ${maxDocumentChars} characters`);
   };
   const place = (value: unknown) => {
     const top = stack.at(-1);
     if (!top) root = value;
-    else if (top.kind === "array") top.value.push(value);
+    else if (top.kind === 'array') top.value.push(value);
     else top.value[top.key!] = value; // the key stays until the next one: it names the path to nested values
   };
-  const path = () => stack.map((c) => (c.kind === "object" ? c.key : null));
+  const path = () => stack.map((c) => (c.kind === 'object' ? c.key : null));
   const write = async (bytes: Buffer) => {
     if (bytes.length === 0 || !tarball) return;
     // The storage stopped reading (the file is too large, the storage failed): its error is the one to report.
     if (tarball.destroyed) throw new TarballAbandoned();
-    if (!tarball.write(bytes))
-      await new Promise(
-        (resolve) => (
-          tarball.once("drain", resolve),
-          tarball.once("close", resolve)
-        ),
-      );
+    if (!tarball.write(bytes)) await new Promise((resolve) => (tarball.once('drain', resolve), tarball.once('close', resolve)));
   };
   try {
     for await (const token of parser as AsyncIterable<{
@@ -122,51 +102,41 @@ export async function readNpmDocument(
       value?: string;
     }>) {
       switch (token.name) {
-        case "startObject":
-        case "startArray": {
-          const container: Container =
-            token.name === "startObject"
-              ? { kind: "object", value: {}, key: null }
-              : { kind: "array", value: [] };
+        case 'startObject':
+        case 'startArray': {
+          const container: Container = token.name === 'startObject' ? { kind: 'object', value: {}, key: null } : { kind: 'array', value: [] };
           place(container.value);
           stack.push(container);
           break;
         }
-        case "endObject":
-        case "endArray":
+        case 'endObject':
+        case 'endArray':
           stack.pop();
           break;
-        case "keyValue": {
+        case 'keyValue': {
           count(token.value!.length);
           const top = stack.at(-1);
-          if (top?.kind === "object") top.key = token.value!;
+          if (top?.kind === 'object') top.key = token.value!;
           break;
         }
-        case "startString": {
+        case 'startString': {
           const at = path();
-          if (
-            tarball &&
-            attachment === null &&
-            at.length === 3 &&
-            at[0] === "_attachments" &&
-            at[2] === "data" &&
-            stack[0]!.kind === "object"
-          ) {
+          if (tarball && attachment === null && at.length === 3 && at[0] === '_attachments' && at[2] === 'data' && stack[0]!.kind === 'object') {
             attachment = at[1]!;
             streaming = new Base64Decoder();
           } else {
-            text = "";
+            text = '';
           }
           break;
         }
-        case "stringChunk":
+        case 'stringChunk':
           if (streaming) await write(streaming.push(token.value!));
           else {
             count(token.value!.length);
             text += token.value!;
           }
           break;
-        case "endString":
+        case 'endString':
           if (streaming) {
             await write(streaming.end());
             streaming = null;
@@ -177,16 +147,16 @@ export async function readNpmDocument(
             text = null;
           }
           break;
-        case "numberValue":
+        case 'numberValue':
           place(Number(token.value));
           break;
-        case "trueValue":
+        case 'trueValue':
           place(true);
           break;
-        case "falseValue":
+        case 'falseValue':
           place(false);
           break;
-        case "nullValue":
+        case 'nullValue':
           place(null);
           break;
       }
@@ -203,10 +173,8 @@ export async function readNpmDocument(
     throw failure;
   }
   if (tarball && !tarball.writableEnded) tarball.end();
-  if (root === null || typeof root !== "object" || Array.isArray(root)) {
-    const failure = new NpmDocumentError(
-      "the package document must be a JSON object",
-    );
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    const failure = new NpmDocumentError('the package document must be a JSON object');
     tarball?.destroy(failure);
     throw failure;
   }

@@ -1,88 +1,36 @@
 // GitLab's npm registry, project level (lib/api/npm_project_packages.rb,
 // lib/api/concerns/packages/npm_endpoints.rb, app/services/packages/npm/*): publishing a version with
-// its tarball, deprecating versions, dist-tags, and the package document (packument) npm reads.
-import { PassThrough, type Readable } from "node:stream";
-import semver from "semver";
-import type {
-  Package,
-  PackageDependencyType,
-  PackageFile,
-  Prisma,
-  PrismaClient,
-  Project,
-} from "../generated/prisma/client.ts";
-import {
-  NpmDocumentError,
-  readNpmDocument,
-  type NpmDocument,
-} from "./npm-document.ts";
-import {
-  canCreatePackages,
-  canDestroyPackages,
-  projectAccessLevel,
-  type ProjectFacts,
-} from "./policy.ts";
-import { isPushProtected } from "./protection.ts";
-import {
-  lockPackageCoordinate,
-  storeUpload,
-  type UploadTarget,
-} from "./uploads.ts";
-import type { Viewer } from "./viewer.ts";
+// its tarball, deprecating versions, dist-tags (the package document npm reads: npm-metadata.ts).
+import { PassThrough, type Readable } from 'node:stream';
+import type { Package, PackageDependencyType, Prisma, PrismaClient, Project } from '../generated/prisma/client.ts';
+import { NpmDocumentError, readNpmDocument, type NpmDocument } from './npm-document.ts';
+import { dependencyKeys, findNpmPackages, isObject, npmInstallableStatuses } from './npm-metadata.ts';
+import { canCreatePackages, canDestroyPackages, projectAccessLevel, type ProjectFacts } from './policy.ts';
+import { isPushProtected } from './protection.ts';
+import { lockPackageCoordinate, storeUpload, type UploadTarget } from './uploads.ts';
+import type { Viewer } from './viewer.ts';
 
 // Gitlab::Regex::Packages.npm_package_name_regex, with Gitlab::PathRegex::NAMESPACE_FORMAT_REGEX as the scope.
 const namespaceFormat = String.raw`(?:[a-zA-Z0-9_.][a-zA-Z0-9_\-.]*[a-zA-Z0-9_\-]|[a-zA-Z0-9_])(?<!\.git|\.atom)`;
-export const npmPackageNameRegex = new RegExp(
-  String.raw`^(?:@(${namespaceFormat})/)?[-+._a-zA-Z0-9]+$`,
-);
+export const npmPackageNameRegex = new RegExp(String.raw`^(?:@(${namespaceFormat})/)?[-+._a-zA-Z0-9]+$`);
 /** Gitlab::Regex.semver_regex. */
 export const semverRegex =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:\d*[a-zA-Z-][0-9a-zA-Z-]*|[1-9]\d*|0)(?:\.(?:\d*[a-zA-Z-][0-9a-zA-Z-]*|[1-9]\d*|0))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
-const nameMessage =
-  "Name should be a valid NPM package name: https://github.com/npm/validate-npm-package-name#naming-rules.";
-const versionMessage = "Version should follow SemVer: https://semver.org";
+const nameMessage = 'Name should be a valid NPM package name: https://github.com/npm/validate-npm-package-name#naming-rules.';
+const versionMessage = 'Version should follow SemVer: https://semver.org';
 /** Packages::Npm::Metadatum's limit on the stored package.json (characters of its JSON). */
 export const maxPackageJsonChars = 20_000;
 // Packages::Npm::CreatePackageService.
-const notStoredFields = [
-  "readme",
-  "readmeFilename",
-  "licenseText",
-  "contributors",
-  "exports",
-];
-const installScripts = ["preinstall", "install", "postinstall"];
-// Packages::Npm::GenerateMetadataService::PACKAGE_JSON_ALLOWED_FIELDS.
-const versionFields = [
-  "deprecated",
-  "bin",
-  "directories",
-  "dist",
-  "engines",
-  "_hasShrinkwrap",
-  "hasInstallScript",
-];
-/** npm's dependency keys and GitLab's dependency_type enum. */
-const dependencyKeys: Record<string, PackageDependencyType> = {
-  dependencies: "dependencies",
-  devDependencies: "dev_dependencies",
-  bundleDependencies: "bundle_dependencies",
-  peerDependencies: "peer_dependencies",
-};
-/** The statuses npm serves (Packages::Npm::Package installable: default, hidden, deprecated). */
-export const npmInstallableStatuses = [
-  "default",
-  "hidden",
-  "deprecated",
-] as const;
+const notStoredFields = ['readme', 'readmeFilename', 'licenseText', 'contributors', 'exports'];
+const installScripts = ['preinstall', 'install', 'postinstall'];
 
 /**
  * A refusal of the npm API, with GitLab's status and message (answered as `{"message": m, "error": m}`);
  * nothing was stored.
  */
 export class NpmRefused extends Error {
-  override name = "NpmRefused";
+  override name = 'NpmRefused';
   constructor(
     readonly status: 400 | 403 | 404,
     message: string,
@@ -93,40 +41,20 @@ export class NpmRefused extends Error {
 
 type Tx = Prisma.TransactionClient;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-const firstKey = (value: unknown) =>
-  isObject(value) ? Object.keys(value)[0] : undefined;
+const firstKey = (value: unknown) => (isObject(value) ? Object.keys(value)[0] : undefined);
 
-async function pushProtected(
-  db: Pick<Tx, "packageProtectionRule">,
-  viewer: Viewer,
-  project: Project,
-  name: string,
-): Promise<boolean> {
+async function pushProtected(db: Pick<Tx, 'packageProtectionRule'>, viewer: Viewer, project: Project, name: string): Promise<boolean> {
   const rules = await db.packageProtectionRule.findMany({
-    where: { projectId: project.id, packageType: "npm" },
+    where: { projectId: project.id, packageType: 'npm' },
   });
-  return isPushProtected(
-    rules,
-    { name, packageType: "npm" },
-    projectAccessLevel(viewer, project),
-  );
+  return isPushProtected(rules, { name, packageType: 'npm' }, projectAccessLevel(viewer, project));
 }
 
 /** The version's package.json as GitLab stores it: without the fields it drops, with hasInstallScript. */
-function storedPackageJson(
-  versionData: Record<string, unknown>,
-  tarball: { sha1: string; sha512: string },
-): Record<string, unknown> {
-  const json: Record<string, unknown> = Object.fromEntries(
-    Object.entries(versionData).filter(
-      ([key]) => !notStoredFields.includes(key),
-    ),
-  );
+function storedPackageJson(versionData: Record<string, unknown>, tarball: { sha1: string; sha512: string }): Record<string, unknown> {
+  const json: Record<string, unknown> = Object.fromEntries(Object.entries(versionData).filter(([key]) => !notStoredFields.includes(key)));
   const scripts = json.scripts;
-  if (isObject(scripts) && installScripts.some((key) => key in scripts))
-    json.hasInstallScript = true;
+  if (isObject(scripts) && installScripts.some((key) => key in scripts)) json.hasInstallScript = true;
   // The digests of the bytes received (checked against what npm sent), as npm's dist fields.
   json.dist = {
     ...(isObject(json.dist) ? json.dist : {}),
@@ -137,38 +65,19 @@ function storedPackageJson(
 }
 
 /** Refuses a document whose dist.shasum or dist.integrity (sha512) does not match the tarball received. */
-function checkDigests(
-  versionData: Record<string, unknown>,
-  stored: { sha1: string; sha512: string },
-): void {
+function checkDigests(versionData: Record<string, unknown>, stored: { sha1: string; sha512: string }): void {
   const dist = isObject(versionData.dist) ? versionData.dist : {};
-  if (
-    typeof dist.shasum === "string" &&
-    dist.shasum.toLowerCase() !== stored.sha1
-  ) {
-    throw new NpmRefused(
-      400,
-      "Validation failed: the tarball does not match dist.shasum",
-    );
+  if (typeof dist.shasum === 'string' && dist.shasum.toLowerCase() !== stored.sha1) {
+    throw new NpmRefused(400, 'Validation failed: the tarball does not match dist.shasum');
   }
-  const integrity =
-    typeof dist.integrity === "string"
-      ? dist.integrity.split(/\s+/).find((h) => h.startsWith("sha512-"))
-      : undefined;
+  const integrity = typeof dist.integrity === 'string' ? dist.integrity.split(/\s+/).find((h) => h.startsWith('sha512-')) : undefined;
   if (integrity !== undefined && integrity !== `sha512-${stored.sha512}`) {
-    throw new NpmRefused(
-      400,
-      "Validation failed: the tarball does not match dist.integrity",
-    );
+    throw new NpmRefused(400, 'Validation failed: the tarball does not match dist.integrity');
   }
 }
 
 /** Links the package to its dependencies (GitLab's Packages::CreateDependencyService; only object-valued kinds). */
-async function createDependencyLinks(
-  tx: Tx,
-  packageId: number,
-  versionData: Record<string, unknown>,
-): Promise<void> {
+async function createDependencyLinks(tx: Tx, packageId: number, versionData: Record<string, unknown>): Promise<void> {
   const wanted: {
     name: string;
     versionPattern: string;
@@ -177,9 +86,7 @@ async function createDependencyLinks(
   for (const [key, type] of Object.entries(dependencyKeys)) {
     const deps = versionData[key];
     if (!isObject(deps)) continue;
-    for (const [name, pattern] of Object.entries(deps))
-      if (typeof pattern === "string")
-        wanted.push({ name, versionPattern: pattern, type });
+    for (const [name, pattern] of Object.entries(deps)) if (typeof pattern === 'string') wanted.push({ name, versionPattern: pattern, type });
   }
   if (wanted.length === 0) return;
   const pairs = wanted.map(({ name, versionPattern }) => ({
@@ -188,9 +95,7 @@ async function createDependencyLinks(
   }));
   await tx.packageDependency.createMany({ data: pairs, skipDuplicates: true });
   const rows = await tx.packageDependency.findMany({ where: { OR: pairs } });
-  const idOf = new Map(
-    rows.map((r) => [`${r.name}\u0001${r.versionPattern}`, r.id]),
-  );
+  const idOf = new Map(rows.map((r) => [`${r.name}\u0001${r.versionPattern}`, r.id]));
   await tx.packageDependencyLink.createMany({
     data: wanted.map((w) => ({
       packageId,
@@ -205,17 +110,13 @@ async function createDependencyLinks(
  * Points the project's tag `name` for the npm package `pkg.name` at `pkg` (Packages::Npm::CreateTagService):
  * an existing tag moves, else a new one is made.
  */
-async function setTag(
-  tx: Tx,
-  pkg: Pick<Package, "id" | "projectId" | "name">,
-  tag: string,
-): Promise<void> {
+async function setTag(tx: Tx, pkg: Pick<Package, 'id' | 'projectId' | 'name'>, tag: string): Promise<void> {
   const existing = await tx.packageTag.findFirst({
     where: {
       name: tag,
-      package: { projectId: pkg.projectId, packageType: "npm", name: pkg.name },
+      package: { projectId: pkg.projectId, packageType: 'npm', name: pkg.name },
     },
-    orderBy: { id: "desc" },
+    orderBy: { id: 'desc' },
   });
   if (existing)
     await tx.packageTag.update({
@@ -245,20 +146,15 @@ export interface NpmPublish {
  * 'Package already exists.' (403), 'Package protected.' (403), validation failures (400). Throws
  * NpmRefused, NpmDocumentError or storeUpload's errors; nothing is kept on any throw.
  */
-export async function publishNpmPackage(
-  target: UploadTarget,
-  input: NpmPublish,
-): Promise<Package> {
+export async function publishNpmPackage(target: UploadTarget, input: NpmPublish): Promise<Package> {
   const { prisma } = target;
   const { project, viewer } = input;
-  if (!canCreatePackages(viewer, project as ProjectFacts))
-    throw new NpmRefused(403, "403 Forbidden");
-  if (await pushProtected(prisma, viewer, project, input.urlName))
-    throw new NpmRefused(403, "Package protected.");
+  if (!canCreatePackages(viewer, project as ProjectFacts)) throw new NpmRefused(403, '403 Forbidden');
+  if (await pushProtected(prisma, viewer, project, input.urlName)) throw new NpmRefused(403, 'Package protected.');
   const tarball = new PassThrough();
   // A parse failure destroys the tarball stream, maybe before the storage reads it: the error is
   // reported through `parsing`, not as an unhandled stream error.
-  tarball.on("error", () => {});
+  tarball.on('error', () => {});
   const parsing = readNpmDocument(input.body, tarball);
   const parseFailure = parsing.then(
     () => undefined,
@@ -270,59 +166,47 @@ export async function publishNpmPackage(
       tarball,
       async (tx, stored) => {
         const { value: doc, attachment } = (await parsing) as NpmDocument;
-        if (!isObject(doc.versions))
-          throw new NpmRefused(400, "versions is missing");
+        if (!isObject(doc.versions)) throw new NpmRefused(400, 'versions is missing');
         const version = firstKey(doc.versions);
-        if (!version) throw new NpmRefused(400, "Version is empty.");
-        const name = typeof doc.name === "string" ? doc.name : "";
-        if (name === "") throw new NpmRefused(400, "Name is empty.");
-        const versionData = isObject(doc.versions[version])
-          ? (doc.versions[version] as Record<string, unknown>)
-          : {};
-        if (attachment !== `${name}-${version}.tgz` || stored.size === 0)
-          throw new NpmRefused(400, "Attachment data is empty.");
+        if (!version) throw new NpmRefused(400, 'Version is empty.');
+        const name = typeof doc.name === 'string' ? doc.name : '';
+        if (name === '') throw new NpmRefused(400, 'Name is empty.');
+        const versionData = isObject(doc.versions[version]) ? (doc.versions[version] as Record<string, unknown>) : {};
+        if (attachment !== `${name}-${version}.tgz` || stored.size === 0) throw new NpmRefused(400, 'Attachment data is empty.');
         await lockPackageCoordinate(tx, {
           projectId: project.id,
-          packageType: "npm",
+          packageType: 'npm',
           name,
           version,
         });
         const exists = await tx.package.findFirst({
           where: {
             projectId: project.id,
-            packageType: "npm",
+            packageType: 'npm',
             name,
             version,
-            status: { not: "pending_destruction" },
+            status: { not: 'pending_destruction' },
           },
           select: { id: true },
         });
-        if (exists) throw new NpmRefused(403, "Package already exists.");
-        if (await pushProtected(tx, viewer, project, name))
-          throw new NpmRefused(403, "Package protected.");
-        const invalid = [
-          npmPackageNameRegex.test(name) ? null : nameMessage,
-          semverRegex.test(version) ? null : versionMessage,
-        ].filter(Boolean);
-        if (invalid.length > 0)
-          throw new NpmRefused(400, `Validation failed: ${invalid.join(", ")}`);
+        if (exists) throw new NpmRefused(403, 'Package already exists.');
+        if (await pushProtected(tx, viewer, project, name)) throw new NpmRefused(403, 'Package protected.');
+        const invalid = [npmPackageNameRegex.test(name) ? null : nameMessage, semverRegex.test(version) ? null : versionMessage].filter(Boolean);
+        if (invalid.length > 0) throw new NpmRefused(400, `Validation failed: ${invalid.join(', ')}`);
         await checkTakenInRootNamespace(tx, project, name, version);
         checkDigests(versionData, stored);
         const packageJson = storedPackageJson(versionData, stored);
         if (JSON.stringify(packageJson).length > maxPackageJsonChars) {
-          throw new NpmRefused(
-            400,
-            `Validation failed: Package json structure is too large. Maximum size is ${maxPackageJsonChars} characters`,
-          );
+          throw new NpmRefused(400, `Validation failed: Package json structure is too large. Maximum size is ${maxPackageJsonChars} characters`);
         }
         const pkg = await tx.package.create({
           data: {
             projectId: project.id,
             name,
             version,
-            packageType: "npm",
-            status: "default",
-            creatorId: viewer.kind === "user" ? viewer.id : null,
+            packageType: 'npm',
+            status: 'default',
+            creatorId: viewer.kind === 'user' ? viewer.id : null,
             npmMetadatum: {
               create: { packageJson: packageJson as Prisma.InputJsonValue },
             },
@@ -339,7 +223,7 @@ export async function publishNpmPackage(
           },
         });
         await createDependencyLinks(tx, pkg.id, versionData);
-        const tag = firstKey(doc["dist-tags"]);
+        const tag = firstKey(doc['dist-tags']);
         if (tag) await setTag(tx, pkg, tag);
         return pkg;
       },
@@ -347,10 +231,7 @@ export async function publishNpmPackage(
     );
   } catch (error) {
     // Bad JSON is what went wrong, whatever the storage made of the stream it ended.
-    const failure = await Promise.race([
-      parseFailure,
-      new Promise((resolve) => setImmediate(resolve, undefined)),
-    ]);
+    const failure = await Promise.race([parseFailure, new Promise((resolve) => setImmediate(resolve, undefined))]);
     throw failure instanceof NpmDocumentError ? failure : error;
   }
 }
@@ -359,27 +240,21 @@ export async function publishNpmPackage(
  * Packages::Npm::Package#npm_package_already_taken: a name scoped with the project's root namespace
  * (`@acme/…` in a project under `acme`) may not have this version in another project of that namespace.
  */
-async function checkTakenInRootNamespace(
-  tx: Tx,
-  project: Project,
-  name: string,
-  version: string,
-): Promise<void> {
-  const root = project.fullPath.split("/")[0]!;
+async function checkTakenInRootNamespace(tx: Tx, project: Project, name: string, version: string): Promise<void> {
+  const root = project.fullPath.split('/')[0]!;
   if (!name.startsWith(`@${root}/`)) return;
   const taken = await tx.package.findFirst({
     where: {
-      packageType: "npm",
+      packageType: 'npm',
       name,
       version,
-      status: { not: "pending_destruction" },
+      status: { not: 'pending_destruction' },
       projectId: { not: project.id },
       project: { fullPath: { startsWith: `${root}/` } },
     },
     select: { id: true },
   });
-  if (taken)
-    throw new NpmRefused(400, "Validation failed: Package already exists");
+  if (taken) throw new NpmRefused(400, 'Validation failed: Package already exists');
 }
 
 /**
@@ -389,38 +264,27 @@ async function checkTakenInRootNamespace(
  * and returns to `default`. Resolves to the number of versions changed. Throws NpmRefused (403; 400
  * when no version carries `deprecated`) or NpmDocumentError.
  */
-export async function deprecateNpmPackage(
-  prisma: PrismaClient,
-  input: Omit<NpmPublish, "urlName"> & { name: string },
-): Promise<number> {
-  if (!canDestroyPackages(input.viewer, input.project as ProjectFacts))
-    throw new NpmRefused(403, "403 Forbidden");
+export async function deprecateNpmPackage(prisma: PrismaClient, input: Omit<NpmPublish, 'urlName'> & { name: string }): Promise<number> {
+  if (!canDestroyPackages(input.viewer, input.project as ProjectFacts)) throw new NpmRefused(403, '403 Forbidden');
   const { value: doc } = await readNpmDocument(input.body);
   const versions = isObject(doc.versions) ? doc.versions : {};
   const messages = new Map(
-    Object.entries(versions).flatMap(([v, data]) =>
-      isObject(data) && typeof data.deprecated === "string"
-        ? [[v, data.deprecated] as const]
-        : [],
-    ),
+    Object.entries(versions).flatMap(([v, data]) => (isObject(data) && typeof data.deprecated === 'string' ? [[v, data.deprecated] as const] : [])),
   );
-  if (messages.size === 0)
-    throw new NpmRefused(400, '"package versions to deprecate" not given');
+  if (messages.size === 0) throw new NpmRefused(400, '"package versions to deprecate" not given');
   const packages = await findNpmPackages(prisma, input.project.id, input.name);
   let changed = 0;
   for (const pkg of packages) {
-    const message = messages.get(pkg.version ?? "");
+    const message = messages.get(pkg.version ?? '');
     if (message === undefined) continue;
-    const json = isObject(pkg.npmMetadatum?.packageJson)
-      ? { ...(pkg.npmMetadatum.packageJson as Record<string, unknown>) }
-      : {};
-    if ((json.deprecated ?? "") === message) continue;
-    if (message === "") delete json.deprecated;
+    const json = isObject(pkg.npmMetadatum?.packageJson) ? { ...(pkg.npmMetadatum.packageJson as Record<string, unknown>) } : {};
+    if ((json.deprecated ?? '') === message) continue;
+    if (message === '') delete json.deprecated;
     else json.deprecated = message;
     await prisma.package.update({
       where: { id: pkg.id },
       data: {
-        status: message === "" ? "default" : "deprecated",
+        status: message === '' ? 'default' : 'deprecated',
         npmMetadatum: {
           upsert: {
             create: { packageJson: json as Prisma.InputJsonValue },
@@ -434,133 +298,23 @@ export async function deprecateNpmPackage(
   return changed;
 }
 
-/** The project's installable npm packages of this exact name (Packages::Npm::PackageFinder), with what the document needs. */
-export function findNpmPackages(
-  prisma: Pick<PrismaClient, "package">,
-  projectId: number,
-  name: string,
-  version?: string,
-) {
-  return prisma.package.findMany({
-    where: {
-      projectId,
-      packageType: "npm",
-      name,
-      status: { in: [...npmInstallableStatuses] },
-      ...(version !== undefined ? { version } : {}),
-    },
-    include: {
-      npmMetadatum: true,
-      tags: true,
-      dependencyLinks: { include: { dependency: true } },
-      files: { where: { status: "default" }, orderBy: { id: "desc" }, take: 1 },
-    },
-    orderBy: { id: "asc" },
-  });
-}
-type FoundPackage = Awaited<ReturnType<typeof findNpmPackages>>[number];
-
-/** `latest` when no tag names it: the highest version (GitLab's VersionSorter; here semver's order). */
-function highestVersion(packages: FoundPackage[]): string | undefined {
-  const versions = packages
-    .map((p) => p.version)
-    .filter((v): v is string => v !== null);
-  return versions
-    .sort((a, b) =>
-      semver.valid(a) && semver.valid(b)
-        ? semver.compare(a, b)
-        : a.localeCompare(b),
-    )
-    .at(-1);
-}
-
-/** The dist-tags of these packages: each tag's version (the most recently updated tag wins), and `latest`. */
-export function distTags(packages: FoundPackage[]): Record<string, string> {
-  const tags = packages.flatMap((p) =>
-    p.tags.map((t) => ({
-      name: t.name,
-      version: p.version,
-      updatedAt: t.updatedAt,
-    })),
-  );
-  tags.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
-  const result: Record<string, string> = {};
-  for (const tag of tags)
-    if (tag.version !== null) result[tag.name] = tag.version;
-  const latest = highestVersion(packages);
-  if (result.latest === undefined && latest !== undefined)
-    result.latest = latest;
-  return result;
-}
-
-/**
- * The package document npm reads (Packages::Npm::GenerateMetadataService): `name`, `versions` (each
- * installable version with a file: the allowed package.json fields, name, version, `dist` with
- * GitLab's `shasum` and `tarball` plus the `integrity` of the received tarball, and its dependencies
- * by kind) and `dist-tags`. `tarballUrl` makes a file's download URL.
- */
-export function npmPackageDocument(
-  name: string,
-  packages: FoundPackage[],
-  tarballUrl: (pkg: FoundPackage, file: PackageFile) => string,
-) {
-  const versions: Record<string, unknown> = {};
-  for (const pkg of packages) {
-    const file = pkg.files[0];
-    if (!file || pkg.version === null) continue;
-    const json = isObject(pkg.npmMetadatum?.packageJson)
-      ? (pkg.npmMetadatum.packageJson as Record<string, unknown>)
-      : {};
-    const entry: Record<string, unknown> = Object.fromEntries(
-      Object.entries(json).filter(([key]) => versionFields.includes(key)),
-    );
-    const stored = isObject(json.dist) ? json.dist : {};
-    entry.name = pkg.name;
-    entry.version = pkg.version;
-    entry.dist = {
-      shasum: file.fileSha1,
-      tarball: tarballUrl(pkg, file),
-      ...(typeof stored.integrity === "string"
-        ? { integrity: stored.integrity }
-        : {}),
-    };
-    for (const [key, type] of Object.entries(dependencyKeys)) {
-      const links = pkg.dependencyLinks.filter(
-        (l) => l.dependencyType === type,
-      );
-      if (links.length > 0)
-        entry[key] = Object.fromEntries(
-          links.map((l) => [l.dependency.name, l.dependency.versionPattern]),
-        );
-    }
-    versions[pkg.version] = entry;
-  }
-  return { name, versions, "dist-tags": distTags(packages) };
-}
-
 /** `npm dist-tag add`: points `tag` at the installable version (Packages::Npm::CreateTagService); false when there is no such version. */
-export async function addDistTag(
-  prisma: PrismaClient,
-  projectId: number,
-  name: string,
-  version: string,
-  tag: string,
-): Promise<boolean> {
+export async function addDistTag(prisma: PrismaClient, projectId: number, name: string, version: string, tag: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const pkg = await tx.package.findFirst({
       where: {
         projectId,
-        packageType: "npm",
+        packageType: 'npm',
         name,
         version,
         status: { in: [...npmInstallableStatuses] },
       },
-      orderBy: { id: "desc" },
+      orderBy: { id: 'desc' },
     });
     if (!pkg) return false;
     await lockPackageCoordinate(tx, {
       projectId,
-      packageType: "npm",
+      packageType: 'npm',
       name,
       version: null,
     });
@@ -570,14 +324,9 @@ export async function addDistTag(
 }
 
 /** `npm dist-tag rm` (Packages::RemoveTagService): false when the package has no such tag. */
-export async function removeDistTag(
-  prisma: PrismaClient,
-  projectId: number,
-  name: string,
-  tag: string,
-): Promise<boolean> {
+export async function removeDistTag(prisma: PrismaClient, projectId: number, name: string, tag: string): Promise<boolean> {
   const removed = await prisma.packageTag.deleteMany({
-    where: { name: tag, package: { projectId, packageType: "npm", name } },
+    where: { name: tag, package: { projectId, packageType: 'npm', name } },
   });
   return removed.count > 0;
 }

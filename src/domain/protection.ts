@@ -25,22 +25,23 @@ export function anyRuleMatches(rules: readonly PackageProtectionRule[], pkg: Pic
   return rules.some((rule) => ruleMatches(rule, pkg));
 }
 
+/** Whether some rule matching the package asks more of `column` than `accessLevel` (admins: never). */
+function blocks(
+  rules: readonly PackageProtectionRule[],
+  pkg: Pick<Package, 'name' | 'packageType'>,
+  accessLevel: number,
+  column: 'minimumAccessLevelForDelete' | 'minimumAccessLevelForPush',
+): boolean {
+  if (accessLevel >= AccessLevel.ADMIN) return false;
+  return rules.some((rule) => rule[column] !== null && accessLevel < rule[column] && ruleMatches(rule, pkg));
+}
+
 /**
  * Whether a user with `accessLevel` on the project may not delete the package: some matching rule
  * asks for more than that. Admins are never blocked; rules without a delete level never block users.
  */
-export function isDeletionProtected(
-  rules: readonly PackageProtectionRule[],
-  pkg: Pick<Package, 'name' | 'packageType'>,
-  accessLevel: number,
-): boolean {
-  if (accessLevel >= AccessLevel.ADMIN) return false;
-  return rules.some(
-    (rule) =>
-      rule.minimumAccessLevelForDelete !== null &&
-      accessLevel < rule.minimumAccessLevelForDelete &&
-      ruleMatches(rule, pkg),
-  );
+export function isDeletionProtected(rules: readonly PackageProtectionRule[], pkg: Pick<Package, 'name' | 'packageType'>, accessLevel: number): boolean {
+  return blocks(rules, pkg, accessLevel, 'minimumAccessLevelForDelete');
 }
 
 /**
@@ -49,13 +50,6 @@ export function isDeletionProtected(
  * some matching rule's `minimum_access_level_for_push` is above it. Admins are never blocked; rules
  * without a push level never block a push.
  */
-export function isPushProtected(
-  rules: readonly PackageProtectionRule[],
-  pkg: Pick<Package, 'name' | 'packageType'>,
-  accessLevel: number,
-): boolean {
-  if (accessLevel >= AccessLevel.ADMIN) return false;
-  return rules.some(
-    (rule) => rule.minimumAccessLevelForPush !== null && accessLevel < rule.minimumAccessLevelForPush && ruleMatches(rule, pkg),
-  );
+export function isPushProtected(rules: readonly PackageProtectionRule[], pkg: Pick<Package, 'name' | 'packageType'>, accessLevel: number): boolean {
+  return blocks(rules, pkg, accessLevel, 'minimumAccessLevelForPush');
 }

@@ -5,16 +5,8 @@
 import type { Project } from '../generated/prisma/client.ts';
 import { openDownload } from '../domain/downloads.ts';
 import { NpmDocumentError } from '../domain/npm-document.ts';
-import {
-  addDistTag,
-  deprecateNpmPackage,
-  distTags,
-  findNpmPackages,
-  NpmRefused,
-  npmPackageDocument,
-  publishNpmPackage,
-  removeDistTag,
-} from '../domain/npm-packages.ts';
+import { distTags, findNpmPackages, npmPackageDocument } from '../domain/npm-metadata.ts';
+import { addDistTag, deprecateNpmPackage, NpmRefused, publishNpmPackage, removeDistTag } from '../domain/npm-packages.ts';
 import { findPackageSettingChains, resolvePackageSettings } from '../domain/package-settings.ts';
 import { canCreatePackages, canDestroyPackages, canReadPackages, canReadProject, type ProjectFacts } from '../domain/policy.ts';
 import { Response, json } from '../http.ts';

@@ -9,7 +9,7 @@ import { openDirectoryStorage } from '../../src/domain/storage/directory.ts';
 import { loadFixture } from '../../src/fixture/load.ts';
 import type { App } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { rest, restApp } from './support.ts';
+import { countingClient, rest, restApp } from './support.ts';
 
 const token = (user: string) => `glpat-${user.padEnd(20, '0')}`;
 const users = ['root', 'owner', 'maint', 'dev', 'rep', 'guest', 'outsider', 'reader'];
@@ -235,5 +235,23 @@ describe('GET /projects/:id/packages/generic/:name/:version/:file', () => {
     const pkg = await db.prisma.package.create({ data: { projectId: project.id, name: 'listed', version: '1', packageType: 'generic' } });
     await db.prisma.packageFile.create({ data: { packageId: pkg.id, fileName: 'only-metadata.bin', size: 10n } });
     expect(await get(ids.open, 'listed/1/only-metadata.bin')).toMatchObject({ status: 404, body: { message: '404 Not Found' } });
+  });
+});
+
+describe('SQL statements per request', () => {
+  it('a download costs at most 4 statements (token, project, file, last_downloaded_at) and an upload at most 12 (with rules, settings, journal, lock, rows)', async () => {
+    const counting = countingClient(db);
+    try {
+      const storage = await openDirectoryStorage(root);
+      const counted = restApp(counting.prisma, undefined, { storage, maxFileBytes: 1024 });
+      counting.statements.length = 0;
+      expect((await rest(counted, `/projects/${ids.open}/packages/generic/counted/1.0/c.bin`, { method: 'PUT', body: 'c', token: token('dev') })).status).toBe(201);
+      expect(counting.statements.length).toBeLessThanOrEqual(12);
+      counting.statements.length = 0;
+      expect((await rest(counted, `/projects/${ids.open}/packages/generic/counted/1.0/c.bin`, { token: token('dev') })).text).toBe('c');
+      expect(counting.statements.length).toBeLessThanOrEqual(4);
+    } finally {
+      await counting.close();
+    }
   });
 });

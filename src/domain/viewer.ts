@@ -10,6 +10,8 @@ export type Viewer =
       id: number;
       username: string;
       admin: boolean;
+      /** The personal access token the request carried (personal_access_tokens.id). */
+      tokenId: number;
       /** Scopes of the token used (`api`, `read_api`). */
       scopes: readonly string[];
       /** The user's memberships, loaded with the token so access checks need no more SQL. */
@@ -79,6 +81,7 @@ async function findToken(prisma: PrismaClient, digest: string): Promise<TokenRec
       id: row.user.id,
       username: row.user.username,
       admin: row.user.admin,
+      tokenId: row.id,
       scopes: row.scopes,
       memberships: {
         groups: row.user.groupMemberships.map((m) => ({ fullPath: m.namespace.fullPath, accessLevel: m.accessLevel })),

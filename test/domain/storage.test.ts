@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDirectoryStorage } from '../../src/domain/storage/directory.ts';
 import { openS3Storage } from '../../src/domain/storage/s3.ts';
@@ -108,6 +108,19 @@ describe.each(Object.keys(storages))('%s storage', (kind) => {
     const key = newObjectKey();
     await expect(storage.put(key, cutOff(bytes(6 * 1024 * 1024)), 64 * 1024 * 1024)).rejects.toThrow('aborted');
     expect(await storage.get(key)).toBeNull();
+    expect(storedFiles(kind)).toHaveLength(before);
+  });
+
+  it('keeps nothing of a body that fails as the put starts, not even an empty partial file', async () => {
+    const before = storedFiles(kind).length;
+    for (const delay of [0, 0, 1, 1, 2, 5]) {
+      const failing = new PassThrough();
+      failing.on('error', () => {});
+      const put = storage.put(newObjectKey(), failing, 1024);
+      if (delay === 0) process.nextTick(() => failing.destroy(new Error('aborted')));
+      else setTimeout(() => failing.destroy(new Error('aborted')), delay);
+      await expect(put).rejects.toThrow();
+    }
     expect(storedFiles(kind)).toHaveLength(before);
   });
 

@@ -3,7 +3,6 @@
 // is either absent or whole, also after a crash (which leaves at most a partial file in .uploads/,
 // removed by `sweep` once it is a day old).
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -35,9 +34,12 @@ export async function openDirectoryStorage(root: string): Promise<PackageStorage
       const target = fileOf(key);
       const partial = path.join(absolute, uploadsDir, randomUUID());
       const digest = new DigestingStream(limitBytes);
+      // The partial file exists before any byte is read, so a body that fails at once leaves nothing
+      // behind (a stream that opens lazily would create it after the cleanup below).
+      const handle = await open(partial, 'wx');
       try {
         // flush: fsync before close, so the rename below publishes bytes that are on disk.
-        await pipeline(body as Readable, digest, createWriteStream(partial, { flags: 'wx', flush: true }));
+        await pipeline(body as Readable, digest, handle.createWriteStream({ flush: true }));
         await mkdir(path.dirname(target), { recursive: true });
         await rename(partial, target);
       } catch (error) {

@@ -14,7 +14,8 @@ import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { ChangeCaches } from './db/cache.ts';
 import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
-import { createContext } from './graphql/context.ts';
+import { auditEventEntity } from './domain/audit.ts';
+import { createContext, type AuditSink } from './graphql/context.ts';
 import { errorMasking } from './graphql/errors.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
 import { compiledExecution } from './graphql/execution.ts';
@@ -81,7 +82,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
-  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string }>({
+  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string; audit: AuditSink }>({
     schema,
     graphqlEndpoint: '/api/graphql',
     graphiql: config.graphiql ? graphiqlOptions : false,
@@ -93,7 +94,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     maskedErrors: masking.maskedErrors,
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin],
-    context: ({ viewer, baseUrl }) => createContext({ prisma, viewer, baseUrl, caches }),
+    context: ({ viewer, baseUrl, audit }) => createContext({ prisma, viewer, baseUrl, caches, audit }),
   });
 
   const readiness = async () => {
@@ -108,6 +109,12 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     }
   };
 
+  // One structured line per audit_events row a request's changes committed (the row is the record).
+  const auditSink = (client: Client | undefined, requestId: string): AuditSink => ({
+    ipAddress: client?.address ?? null,
+    logged: (event) => logger.info({ requestId, audit: auditEventEntity(event) }, 'audit event'),
+  });
+
   const route = async (request: Request, url: URL, client: Client | undefined, requestId: string): Promise<Response> => {
     const path = url.pathname;
     if (path === '/-/health') return json(200, { status: 'ok' });
@@ -119,7 +126,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
-      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId }), 'graphql');
+      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId, audit: auditSink(client, requestId) }), 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const basicAuth = matchProtocolRoute(request.method, path.slice(restPrefix.length))?.route.basicAuth ?? false;
@@ -127,7 +134,8 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
       if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
-      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, ...(files ? { files } : {}) });
+      const actor = { ...auditSink(client, requestId), viewer: auth.viewer };
+      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, actor, ...(files ? { files } : {}) });
     }
     const download = request.method === 'GET' || request.method === 'HEAD' ? matchPackageFileDownload(path) : null;
     if (download) {

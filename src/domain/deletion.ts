@@ -2,6 +2,7 @@
 // its files become pending_destruction; a file alone likewise. Every check runs before any write,
 // and each call writes in one transaction.
 import type { Package, PrismaClient, Project } from '../generated/prisma/client.ts';
+import { recordAuditEvents, type AuditActor } from './audit.ts';
 import { isStoredId } from './ids.ts';
 import { installableFileStatuses } from './package-files.ts';
 import { displayableStatuses, findListedPackage } from './packages.ts';
@@ -38,25 +39,67 @@ export async function isProtectedFor(prisma: PrismaClient, viewer: Viewer, pkg: 
   return isDeletionProtected(rules, pkg, projectAccessLevel(viewer, pkg.project));
 }
 
-/** Marks packages (and their files) pending destruction in one transaction. */
-export async function markPackagesForDestruction(prisma: PrismaClient, packageIds: number[]): Promise<void> {
-  if (packageIds.length === 0) return;
+/**
+ * Marks the packages and their files pending destruction, in one transaction, with one audit row per
+ * package (GitLab's MarkPackageForDestructionService and its audit event). The change is conditional
+ * (`status <> 'pending_destruction'`, under the rows' locks): of concurrent calls naming one package,
+ * exactly one changes it. Resolves to the ids of the packages this call changed.
+ */
+export async function markPackagesForDestruction(prisma: PrismaClient, actor: AuditActor, packages: readonly PackageWithProject[]): Promise<number[]> {
+  if (packages.length === 0) return [];
   const now = new Date();
-  await prisma.$transaction([
-    prisma.package.updateMany({ where: { id: { in: packageIds } }, data: { status: 'pending_destruction', updatedAt: now } }),
-    prisma.packageFile.updateMany({
-      where: { packageId: { in: packageIds }, status: { not: 'pending_destruction' } },
+  let emit = () => {};
+  const changed = await prisma.$transaction(async (tx) => {
+    const rows = await tx.package.updateManyAndReturn({
+      where: { id: { in: packages.map((p) => p.id) }, status: { not: 'pending_destruction' } },
       data: { status: 'pending_destruction', updatedAt: now },
-    }),
-  ]);
+      select: { id: true },
+    });
+    const ids = new Set(rows.map((r) => r.id));
+    if (ids.size === 0) return ids;
+    // A statement of its own, after the packages' row locks are held: it also sees the files that an
+    // upload to one of them committed while this transaction waited for the lock.
+    await tx.packageFile.updateMany({
+      where: { packageId: { in: [...ids] }, status: { not: 'pending_destruction' } },
+      data: { status: 'pending_destruction', updatedAt: now },
+    });
+    const audited = packages.filter((p) => ids.has(p.id));
+    emit = await recordAuditEvents(tx, actor, audited.map((p) => ({ eventName: 'package_registry_package_deleted', package: p })));
+    return ids;
+  });
+  emit();
+  return [...changed];
 }
 
-export async function markFilesForDestruction(prisma: PrismaClient, fileIds: number[]): Promise<void> {
-  if (fileIds.length === 0) return;
-  await prisma.packageFile.updateMany({
-    where: { id: { in: fileIds } },
-    data: { status: 'pending_destruction', updatedAt: new Date() },
+/**
+ * Marks files pending destruction (those still installable: a conditional change, so of concurrent
+ * calls naming one file exactly one changes it), with one audit row per file, in one transaction.
+ * Resolves to the ids of the files this call changed.
+ */
+export async function markFilesForDestruction(
+  prisma: PrismaClient,
+  actor: AuditActor,
+  files: ReadonlyArray<{ id: number; fileName: string; package: PackageWithProject }>,
+): Promise<number[]> {
+  if (files.length === 0) return [];
+  let emit = () => {};
+  const changed = await prisma.$transaction(async (tx) => {
+    const rows = await tx.packageFile.updateManyAndReturn({
+      where: { id: { in: files.map((f) => f.id) }, status: { in: installableFileStatuses } },
+      data: { status: 'pending_destruction', updatedAt: new Date() },
+      select: { id: true },
+    });
+    const ids = new Set(rows.map((r) => r.id));
+    const audited = files.filter((f) => ids.has(f.id));
+    emit = await recordAuditEvents(
+      tx,
+      actor,
+      audited.map((f) => ({ eventName: 'package_registry_package_file_deleted', package: f.package, file: f })),
+    );
+    return ids;
   });
+  emit();
+  return [...changed];
 }
 
 /**
@@ -103,12 +146,14 @@ async function splitProtected(
  * deletion protection (`protected: true`, nothing changed); then the package and its files are marked
  * pending destruction (MarkPackageForDestructionService).
  */
-export async function destroyPackage(prisma: PrismaClient, viewer: Viewer, id: number): Promise<{ protected: boolean }> {
+export async function destroyPackage(prisma: PrismaClient, actor: AuditActor, id: number): Promise<{ protected: boolean }> {
+  const { viewer } = actor;
   checkMayRunMutations(viewer);
   const pkg = isStoredId(id) ? await prisma.package.findUnique({ where: { id }, include: { project: true } }) : null;
   if (!pkg || !canDestroyPackages(viewer, pkg.project)) throw new NotFoundOrForbidden();
   if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
-  await markPackagesForDestruction(prisma, [pkg.id]);
+  // A package already pending destruction stays so (GitLab's service sets the status again): no change, no audit row.
+  await markPackagesForDestruction(prisma, actor, [pkg]);
   return { protected: false };
 }
 
@@ -126,7 +171,8 @@ export async function destroyPackage(prisma: PrismaClient, viewer: Viewer, id: n
  * 4. deletion protection: protected packages are skipped and their names returned (in id order, as
  *    GitLab's `find_each`); the others are marked pending destruction in one transaction.
  */
-export async function destroyPackagesInBulk(prisma: PrismaClient, viewer: Viewer, ids: readonly number[]): Promise<{ protectedNames: string[] }> {
+export async function destroyPackagesInBulk(prisma: PrismaClient, actor: AuditActor, ids: readonly number[]): Promise<{ protectedNames: string[] }> {
+  const { viewer } = actor;
   checkMayRunMutations(viewer);
   if (ids.length > maxBulkDelete) throw new MutationRefused(`Cannot delete more than ${maxBulkDelete} packages`);
   const unique = [...new Set(ids)];
@@ -140,7 +186,8 @@ export async function destroyPackagesInBulk(prisma: PrismaClient, viewer: Viewer
     throw new NotFoundOrForbidden();
   }
   const { protectedNames, deletable } = await splitProtected(prisma, viewer, packages);
-  await markPackagesForDestruction(prisma, [...deletable]);
+  // Packages a concurrent call marked meanwhile are left to it (each is deleted, and audited, once).
+  await markPackagesForDestruction(prisma, actor, packages.filter((p) => deletable.has(p.id)));
   return { protectedNames };
 }
 
@@ -151,7 +198,8 @@ export async function destroyPackagesInBulk(prisma: PrismaClient, viewer: Viewer
  * NotFoundOrForbidden; deletion protection of its package (`protected: true`, nothing changed); then
  * the file is marked pending destruction.
  */
-export async function destroyPackageFile(prisma: PrismaClient, viewer: Viewer, id: number): Promise<{ protected: boolean }> {
+export async function destroyPackageFile(prisma: PrismaClient, actor: AuditActor, id: number): Promise<{ protected: boolean }> {
+  const { viewer } = actor;
   checkMayRunMutations(viewer);
   const file = isStoredId(id)
     ? await prisma.packageFile.findFirst({
@@ -161,7 +209,8 @@ export async function destroyPackageFile(prisma: PrismaClient, viewer: Viewer, i
     : null;
   if (!file || !canDestroyPackages(viewer, file.package.project)) throw new NotFoundOrForbidden();
   if (await isProtectedFor(prisma, viewer, file.package)) return { protected: true };
-  await markFilesForDestruction(prisma, [file.id]);
+  // Deleted by a concurrent call since it was found: as if it had not been found.
+  if ((await markFilesForDestruction(prisma, actor, [file])).length === 0) throw new NotFoundOrForbidden();
   return { protected: false };
 }
 
@@ -180,10 +229,11 @@ export async function destroyPackageFile(prisma: PrismaClient, viewer: Viewer, i
  */
 export async function destroyPackageFilesInProject(
   prisma: PrismaClient,
-  viewer: Viewer,
+  actor: AuditActor,
   projectPath: string,
   ids: readonly number[],
 ): Promise<{ protectedNames: string[] }> {
+  const { viewer } = actor;
   checkMayRunMutations(viewer);
   const project = await findProjectByFullPath(prisma, projectPath);
   if (!project || !canDestroyPackages(viewer, project)) throw new NotFoundOrForbidden();
@@ -199,7 +249,9 @@ export async function destroyPackageFilesInProject(
   if (files.length !== unique.length || files.some((f) => f.package.projectId !== project.id)) throw outside();
   const packages = [...new Map(files.map((f) => [f.packageId, { ...f.package, project }])).values()];
   const { protectedNames, deletable } = await splitProtected(prisma, viewer, packages);
-  await markFilesForDestruction(prisma, files.filter((f) => deletable.has(f.packageId)).map((f) => f.id));
+  const byPackage = new Map(packages.map((p) => [p.id, p]));
+  const marked = files.filter((f) => deletable.has(f.packageId)).map((f) => ({ ...f, package: byPackage.get(f.packageId)! }));
+  await markFilesForDestruction(prisma, actor, marked);
   return { protectedNames };
 }
 
@@ -259,12 +311,14 @@ const modifiedSince = (updatedAt: Date, since: Date | null | undefined) => since
  * permission, package, If-Unmodified-Since, deletion protection. Returns `protected: true` (and
  * changes nothing) when a protection rule blocks the viewer; throws DeleteRefused otherwise.
  */
-export async function destroyProjectPackage(prisma: PrismaClient, viewer: Viewer, request: ScopedDelete): Promise<{ protected: boolean }> {
+export async function destroyProjectPackage(prisma: PrismaClient, actor: AuditActor, request: ScopedDelete): Promise<{ protected: boolean }> {
+  const { viewer } = actor;
   const project = checkProject(viewer, request.project);
   const pkg = await packageInProject(prisma, project, request.packageId);
   if (modifiedSince(pkg.updatedAt, request.unmodifiedSince)) throw new DeleteRefused('PRECONDITION_FAILED');
   if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
-  await markPackagesForDestruction(prisma, [pkg.id]);
+  // Deleted by a concurrent request since it was found: 404, as the later requests of a sequence get.
+  if ((await markPackagesForDestruction(prisma, actor, [pkg])).length === 0) throw new DeleteRefused('PACKAGE_NOT_FOUND');
   return { protected: false };
 }
 
@@ -275,9 +329,10 @@ export async function destroyProjectPackage(prisma: PrismaClient, viewer: Viewer
  */
 export async function destroyProjectPackageFile(
   prisma: PrismaClient,
-  viewer: Viewer,
+  actor: AuditActor,
   request: ScopedDelete & { fileId: number },
 ): Promise<{ protected: boolean }> {
+  const { viewer } = actor;
   const project = checkProject(viewer, request.project);
   const pkg = await packageInProject(prisma, project, request.packageId);
   if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
@@ -286,6 +341,6 @@ export async function destroyProjectPackageFile(
     : null;
   if (!file) throw new DeleteRefused('PACKAGE_FILE_NOT_FOUND');
   if (modifiedSince(file.updatedAt, request.unmodifiedSince)) throw new DeleteRefused('PRECONDITION_FAILED');
-  await markFilesForDestruction(prisma, [file.id]);
+  if ((await markFilesForDestruction(prisma, actor, [{ ...file, package: pkg }])).length === 0) throw new DeleteRefused('PACKAGE_FILE_NOT_FOUND');
   return { protected: false };
 }

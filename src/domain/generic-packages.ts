@@ -3,6 +3,7 @@
 // added one PUT at a time, fetched by file name.
 import type { Readable } from 'node:stream';
 import type { PackageFile, PackageStatus, Prisma, Project } from '../generated/prisma/client.ts';
+import { recordAuditEvents, type AuditActor } from './audit.ts';
 import { duplicatesAllowed } from './package-settings.ts';
 import { canCreatePackages, projectAccessLevel, type ProjectFacts } from './policy.ts';
 import { isPushProtected } from './protection.ts';
@@ -30,7 +31,8 @@ export class PublishRefused extends Error {
 
 export interface GenericUpload {
   project: Project;
-  viewer: Viewer;
+  /** The publisher, as the audit log names it. */
+  actor: AuditActor;
   name: string;
   version: string;
   /** The stored file name (GitLab's `encoded_file_name`: `path/` and the file name, when a path is given). */
@@ -80,7 +82,9 @@ async function isDuplicate(tx: Pick<Tx, 'packageFile' | 'namespacePackageSetting
  */
 export async function publishGenericFile(target: UploadTarget, upload: GenericUpload): Promise<PackageFile> {
   const { prisma } = target;
-  const { project, viewer, name, version } = upload;
+  const { project, actor, name, version } = upload;
+  const { viewer } = actor;
+  let audited = () => {};
   if (!canCreatePackages(viewer, project as ProjectFacts)) throw new PublishRefused('forbidden');
   if (await isProtected(prisma, viewer, project, name)) throw new PublishRefused('protected');
   const existing = await prisma.package.findFirst({
@@ -89,7 +93,7 @@ export async function publishGenericFile(target: UploadTarget, upload: GenericUp
   });
   if (await isDuplicate(prisma, project, existing?.id, upload)) throw new PublishRefused('duplicate');
 
-  return storeUpload(
+  const file = await storeUpload(
     target,
     upload.body,
     async (tx, stored) => {
@@ -109,7 +113,7 @@ export async function publishGenericFile(target: UploadTarget, upload: GenericUp
         });
         packageId = created.id;
       }
-      return tx.packageFile.create({
+      const created = await tx.packageFile.create({
         data: {
           packageId,
           fileName: upload.fileName,
@@ -120,9 +124,15 @@ export async function publishGenericFile(target: UploadTarget, upload: GenericUp
           objectKey: stored.objectKey,
         },
       });
+      // Every file a PUT adds is a publish (GitLab audits package_registry_package_published per upload).
+      const audit = { id: packageId, name, version, packageType: 'generic' as const, project };
+      audited = await recordAuditEvents(tx, actor, [{ eventName: 'package_registry_package_published', package: audit }]);
+      return created;
     },
     upload.declaredBytes === undefined ? {} : { declaredBytes: upload.declaredBytes },
   );
+  audited();
+  return file;
 }
 
 /**

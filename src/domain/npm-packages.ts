@@ -7,6 +7,7 @@ import { NpmDocumentError, readNpmDocument, type NpmDocument } from './npm-docum
 import { dependencyKeys, findNpmPackages, isObject, npmInstallableStatuses } from './npm-metadata.ts';
 import { canCreatePackages, canDestroyPackages, projectAccessLevel, type ProjectFacts } from './policy.ts';
 import { isPushProtected } from './protection.ts';
+import { recordAuditEvents, type AuditActor } from './audit.ts';
 import { lockPackageCoordinate, storeUpload, type UploadTarget } from './uploads.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -131,7 +132,8 @@ async function setTag(tx: Tx, pkg: Pick<Package, 'id' | 'projectId' | 'name'>, t
 
 export interface NpmPublish {
   project: Project;
-  viewer: Viewer;
+  /** The publisher, as the audit log names it. */
+  actor: AuditActor;
   /** The name in the URL (GitLab checks push protection with it before reading the body). */
   urlName: string;
   body: Readable | AsyncIterable<Uint8Array>;
@@ -148,7 +150,9 @@ export interface NpmPublish {
  */
 export async function publishNpmPackage(target: UploadTarget, input: NpmPublish): Promise<Package> {
   const { prisma } = target;
-  const { project, viewer } = input;
+  const { project, actor } = input;
+  const { viewer } = actor;
+  let audited = () => {};
   if (!canCreatePackages(viewer, project as ProjectFacts)) throw new NpmRefused(403, '403 Forbidden');
   if (await pushProtected(prisma, viewer, project, input.urlName)) throw new NpmRefused(403, 'Package protected.');
   const tarball = new PassThrough();
@@ -161,7 +165,7 @@ export async function publishNpmPackage(target: UploadTarget, input: NpmPublish)
     (error: unknown) => error,
   );
   try {
-    return await storeUpload(
+    const published = await storeUpload(
       target,
       tarball,
       async (tx, stored) => {
@@ -225,10 +229,13 @@ export async function publishNpmPackage(target: UploadTarget, input: NpmPublish)
         await createDependencyLinks(tx, pkg.id, versionData);
         const tag = firstKey(doc['dist-tags']);
         if (tag) await setTag(tx, pkg, tag);
+        audited = await recordAuditEvents(tx, actor, [{ eventName: 'package_registry_package_published', package: { ...pkg, project } }]);
         return pkg;
       },
       { ready: parsing },
     );
+    audited();
+    return published;
   } catch (error) {
     // Bad JSON is what went wrong, whatever the storage made of the stream it ended.
     const failure = await Promise.race([parseFailure, new Promise((resolve) => setImmediate(resolve, undefined))]);
@@ -264,7 +271,10 @@ async function checkTakenInRootNamespace(tx: Tx, project: Project, name: string,
  * and returns to `default`. Resolves to the number of versions changed. Throws NpmRefused (403; 400
  * when no version carries `deprecated`) or NpmDocumentError.
  */
-export async function deprecateNpmPackage(prisma: PrismaClient, input: Omit<NpmPublish, 'urlName'> & { name: string }): Promise<number> {
+export async function deprecateNpmPackage(
+  prisma: PrismaClient,
+  input: { project: Project; viewer: Viewer; name: string; body: NpmPublish['body'] },
+): Promise<number> {
   if (!canDestroyPackages(input.viewer, input.project as ProjectFacts)) throw new NpmRefused(403, '403 Forbidden');
   const { value: doc } = await readNpmDocument(input.body);
   const versions = isObject(doc.versions) ? doc.versions : {};

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { AuditActor } from '../domain/audit.ts';
 import type { DomainCaches } from '../domain/caches.ts';
 import type { Viewer } from '../domain/viewer.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
@@ -12,8 +13,14 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** Rows cached between requests (projects, protection rules; see domain/caches.ts). */
   caches: DomainCaches;
+  /** The viewer as the audit log names it (and where its lines go), for the changes a mutation makes. */
+  actor: AuditActor;
 }
 
-export function createContext(input: { prisma: PrismaClient; viewer: Viewer; baseUrl: string; caches: DomainCaches }): GraphQLContext {
-  return { ...input, loaders: createLoaders(input.prisma, input.caches) };
+/** Where audit log lines go and the caller's address; absent (tests): rows are written, lines are not. */
+export type AuditSink = Pick<AuditActor, 'ipAddress' | 'logged'>;
+
+export function createContext(input: { prisma: PrismaClient; viewer: Viewer; baseUrl: string; caches: DomainCaches; audit?: AuditSink }): GraphQLContext {
+  const { audit = { ipAddress: null, logged: () => {} }, ...rest } = input;
+  return { ...rest, actor: { ipAddress: audit.ipAddress, logged: audit.logged, viewer: input.viewer }, loaders: createLoaders(input.prisma, input.caches) };
 }

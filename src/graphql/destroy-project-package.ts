@@ -45,7 +45,7 @@ gitlabMutationField('destroyProjectPackage', {
   description: `Marks a package of a project for destruction, checking as GitLab's REST API does: project, permission to delete (before the package is looked up), package (status DEFAULT, ERROR or DEPRECATED), unmodifiedSince, deletion protection (beyond GitLab). ${codesDescription}`,
   resolve: (input, ctx) =>
     refusalsAsErrors(async () =>
-      destroyProjectPackage(ctx.prisma, ctx.viewer, {
+      destroyProjectPackage(ctx.prisma, ctx.actor, {
         project: await projectOfInput(ctx, input.projectId),
         packageId: input.id,
         unmodifiedSince: input.unmodifiedSince,
@@ -71,7 +71,7 @@ gitlabMutationField('destroyProjectPackageFile', {
   description: `Marks a file of a package for destruction, checking as GitLab's REST API does: project, permission to delete, package, deletion protection (before the file is looked up), file (status DEFAULT), unmodifiedSince (beyond GitLab). ${codesDescription}`,
   resolve: (input, ctx) =>
     refusalsAsErrors(async () =>
-      destroyProjectPackageFile(ctx.prisma, ctx.viewer, {
+      destroyProjectPackageFile(ctx.prisma, ctx.actor, {
         project: await projectOfInput(ctx, input.projectId),
         packageId: input.packageId,
         fileId: input.id,

@@ -332,7 +332,7 @@ gitlabMutationField('destroyPackage', {
     "Marks a package and its files for destruction (GitLab's Mutations::Packages::Destroy). A missing package, or one the viewer may not delete, is a top-level error; a deletion-protected one is reported in `errors`.",
   inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true, description: 'ID of the Package.' }) }),
   resolve: (input, ctx) =>
-    topLevel(async () => ((await destroyPackage(ctx.prisma, ctx.viewer, input.id)).protected ? [protectedMessage] : [])),
+    topLevel(async () => ((await destroyPackage(ctx.prisma, ctx.actor, input.id)).protected ? [protectedMessage] : [])),
 });
 
 gitlabMutationField('destroyPackages', {
@@ -341,7 +341,7 @@ gitlabMutationField('destroyPackages', {
     ids: t.field({ type: [PackagesPackageID], required: true, description: `Global IDs of the Packages. Max ${maxBulkDelete}` }),
   }),
   resolve: (input, ctx) =>
-    topLevel(async () => (await destroyPackagesInBulk(ctx.prisma, ctx.viewer, input.ids)).protectedNames.map(protectedNamed)),
+    topLevel(async () => (await destroyPackagesInBulk(ctx.prisma, ctx.actor, input.ids)).protectedNames.map(protectedNamed)),
 });
 
 gitlabMutationField('destroyPackageFile', {
@@ -349,7 +349,7 @@ gitlabMutationField('destroyPackageFile', {
     "Marks a package file (status DEFAULT) for destruction (GitLab's Mutations::Packages::DestroyFile). A missing file, or one the viewer may not delete, is a top-level error; a file of a deletion-protected package is reported in `errors`.",
   inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true, description: 'ID of the Package file.' }) }),
   resolve: (input, ctx) =>
-    topLevel(async () => ((await destroyPackageFile(ctx.prisma, ctx.viewer, input.id)).protected ? [protectedMessage] : [])),
+    topLevel(async () => ((await destroyPackageFile(ctx.prisma, ctx.actor, input.id)).protected ? [protectedMessage] : [])),
 });
 
 gitlabMutationField('destroyPackageFiles', {
@@ -360,6 +360,6 @@ gitlabMutationField('destroyPackageFiles', {
   }),
   resolve: (input, ctx) =>
     topLevel(async () =>
-      (await destroyPackageFilesInProject(ctx.prisma, ctx.viewer, String(input.projectPath), input.ids)).protectedNames.map(protectedNamed),
+      (await destroyPackageFilesInProject(ctx.prisma, ctx.actor, String(input.projectPath), input.ids)).protectedNames.map(protectedNamed),
     ),
 });

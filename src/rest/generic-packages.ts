@@ -101,7 +101,7 @@ async function upload(context: ProtocolContext, groups: string[]): Promise<Respo
       { prisma: env.prisma, storage: files.storage, maxFileBytes: files.maxFileBytes },
       {
         project,
-        viewer: env.viewer,
+        actor: env.actor,
         name: params.name,
         version: params.version,
         fileName: params.fileName,

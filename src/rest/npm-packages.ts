@@ -109,7 +109,7 @@ async function publish(context: ProtocolContext, groups: string[]): Promise<Resp
       return json(200, {});
     }
     const files = context.files();
-    const pkg = await publishNpmPackage({ prisma: env.prisma, storage: files.storage, maxFileBytes: files.maxFileBytes }, { project, viewer: env.viewer, urlName: name, body });
+    const pkg = await publishNpmPackage({ prisma: env.prisma, storage: files.storage, maxFileBytes: files.maxFileBytes }, { project, actor: env.actor, urlName: name, body });
     return json(200, {
       id: pkg.id,
       project_id: pkg.projectId,

@@ -1,7 +1,9 @@
 // The package protocol endpoints under /api/v4 (generic packages, the npm registry): routes that
 // take and send package files, which no GraphQL operation can carry. Unlike the rows of routes.ts
 // they call the domain (src/domain) directly; they share its rules with GraphQL (policy, protection,
-// soft delete), so what they publish is what GraphQL and the JSON endpoints list.
+// soft delete), so what they publish is what GraphQL and the JSON endpoints list. The audit events
+// API (audit-events.ts), which GraphQL does not carry either, is served the same way.
+import { auditEventRoutes } from './audit-events.ts';
 import { errors } from './errors.ts';
 import { genericRoutes } from './generic-packages.ts';
 import { npmRoutes } from './npm-packages.ts';
@@ -32,7 +34,7 @@ export interface ProtocolRoute {
   handle(context: ProtocolContext, groups: string[]): Promise<Response>;
 }
 
-export const protocolRoutes: ProtocolRoute[] = [...npmRoutes, ...genericRoutes];
+export const protocolRoutes: ProtocolRoute[] = [...npmRoutes, ...genericRoutes, ...auditEventRoutes];
 
 /** The protocol route a request matches and its groups, or undefined. HEAD matches GET routes. */
 export function matchProtocolRoute(method: string, pathBelowPrefix: string): { route: ProtocolRoute; groups: string[] } | undefined {

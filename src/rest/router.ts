@@ -5,6 +5,7 @@
 // answer GitLab's JSON with its pagination headers.
 import { parse, validate, type ExecutionResult } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { AuditActor } from '../domain/audit.ts';
 import { createContext, type GraphQLContext } from '../graphql/context.ts';
 import { variableErrors } from '../graphql/execution.ts';
 import { schema } from '../graphql/schema.ts';
@@ -32,6 +33,8 @@ export interface RestEnvironment {
   caches: ContextInput['caches'];
   /** The package storage (uploads and downloads of the protocol routes); absent: uploads 503, downloads 404. */
   files?: PackageFiles;
+  /** The viewer as the audit log names it, and where its lines go. */
+  actor: AuditActor;
 }
 
 /** A REST route's GraphQL operation, compiled once (graphql-jit) for the life of the process. */
@@ -194,7 +197,7 @@ async function serve(request: Request, url: URL, env: RestEnvironment, method: s
   // The API guard: a read-only token may not write.
   if (route.method !== 'GET' && !env.canWrite) throw errors.insufficientScope();
 
-  const context = createContext({ prisma: env.prisma, viewer: env.viewer, baseUrl: env.baseUrl, caches: env.caches });
+  const context = createContext({ prisma: env.prisma, viewer: env.viewer, baseUrl: env.baseUrl, caches: env.caches, audit: env.actor });
   const runScope = <T>(name: ScopeOperation, variables: Record<string, unknown>) => run<T>(preparedScopes.get(name)!, variables, context);
   const id = pathParams.id!;
   const scope = route.scope === 'project' ? await findProject(id, runScope) : await findGroup(id, runScope);

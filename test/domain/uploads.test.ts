@@ -32,6 +32,11 @@ const exists = async (key: string | null) => {
   return stream !== null;
 };
 
+/** The package marked pending destruction as the system would (no user, so no log line). */
+const markDeleted = async (id: number) =>
+  markPackagesForDestruction(db.prisma, { viewer: { kind: 'anonymous' }, ipAddress: null, logged: () => {} }, [
+    await db.prisma.package.findUniqueOrThrow({ where: { id }, include: { project: true } }),
+  ]);
 const body = (...parts: string[]) => Readable.from(parts.map((p) => Buffer.from(p)));
 const failing = (first: string) =>
   Readable.from((async function* () {
@@ -162,7 +167,7 @@ describe('runCleanup', () => {
     expect(await db.prisma.packageFile.findUnique({ where: { id: gone.id } })).toBeNull();
 
     // A deleted package: its files first, then the package itself.
-    await markPackagesForDestruction(db.prisma, [packageId]);
+    await markDeleted(packageId);
     expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 0, now: later })).toMatchObject({ packages: 1 });
     expect(await exists(kept.objectKey)).toBe(false);
     expect(await db.prisma.package.findUnique({ where: { id: packageId } })).toBeNull();
@@ -176,7 +181,7 @@ describe('runCleanup', () => {
     const pkg = await db.prisma.package.create({ data: { projectId: project.id, name: 'many', version: '1.0.0', packageType: 'generic' } });
     packageId = pkg.id;
     for (let i = 0; i < 30; i++) await storeUpload(target, body(`file ${i}`), addFile(`f${i}.bin`));
-    await markPackagesForDestruction(db.prisma, [pkg.id]);
+    await markDeleted(pkg.id);
     deleted.length = 0;
     const others = await Promise.all([1, 2, 3].map(() => openDatabase({ databaseUrl: db.url!, dataDir: '', poolSize: 2 })));
     try {
@@ -200,7 +205,7 @@ describe('startCleanupLoop', () => {
     const pkg = await db.prisma.package.create({ data: { projectId: project.id, name: 'looped', version: '1.0.0', packageType: 'generic' } });
     packageId = pkg.id;
     const file = await storeUpload(target, body('looped bytes'), addFile('looped.bin'));
-    await markPackagesForDestruction(db.prisma, [pkg.id]);
+    await markDeleted(pkg.id);
     const logged: unknown[] = [];
     const logger = { info: (o: unknown) => logged.push(o), warn: (o: unknown) => logged.push(o) } as unknown as Parameters<typeof startCleanupLoop>[0]['logger'];
     const loop = startCleanupLoop({ prisma: db.prisma, storage, delaySeconds: 0, intervalSeconds: 1, logger });

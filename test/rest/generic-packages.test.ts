@@ -239,14 +239,14 @@ describe('GET /projects/:id/packages/generic/:name/:version/:file', () => {
 });
 
 describe('SQL statements per request', () => {
-  it('a download costs at most 4 statements (token, project, file, last_downloaded_at) and an upload at most 12 (with rules, settings, journal, lock, rows)', async () => {
+  it('a download costs at most 4 statements (token, project, file, last_downloaded_at) and an upload at most 13 (with rules, settings, journal, lock, rows, audit event)', async () => {
     const counting = countingClient(db);
     try {
       const storage = await openDirectoryStorage(root);
       const counted = restApp(counting.prisma, undefined, { storage, maxFileBytes: 1024 });
       counting.statements.length = 0;
       expect((await rest(counted, `/projects/${ids.open}/packages/generic/counted/1.0/c.bin`, { method: 'PUT', body: 'c', token: token('dev') })).status).toBe(201);
-      expect(counting.statements.length).toBeLessThanOrEqual(12);
+      expect(counting.statements.length).toBeLessThanOrEqual(13);
       counting.statements.length = 0;
       expect((await rest(counted, `/projects/${ids.open}/packages/generic/counted/1.0/c.bin`, { token: token('dev') })).text).toBe('c');
       expect(counting.statements.length).toBeLessThanOrEqual(4);

@@ -17,6 +17,7 @@ import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { auditEventEntity } from './domain/audit.ts';
 import { createContext, type AuditSink } from './graphql/context.ts';
 import { errorMasking } from './graphql/errors.ts';
+import { jsonWhateverAccepted } from './graphql/accept.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
 import { compiledExecution } from './graphql/execution.ts';
 import { graphqlPlugins, limits } from './graphql/limits.ts';
@@ -93,7 +94,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     maxRequestBodySize: false,
     maskedErrors: masking.maskedErrors,
     logging: logger,
-    plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin],
+    plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin, jsonWhateverAccepted()],
     context: ({ viewer, baseUrl, audit }) => createContext({ prisma, viewer, baseUrl, caches, audit }),
   });
 

@@ -25,6 +25,17 @@ class TarballAbandoned extends Error {
   override name = 'TarballAbandoned';
 }
 
+/**
+ * `text` as it may be stored: PostgreSQL's text and jsonb cannot hold U+0000 (src/domain/text.ts),
+ * so a document holding it in any key or string (besides the tarball's data) cannot be published or
+ * deprecated, and is refused as JSON the registry cannot read (400 `Invalid json`), not failed in the
+ * database (a 500).
+ */
+function storable(text: string): string {
+  if (text.includes('\u0000')) throw new NpmDocumentError('invalid JSON: U+0000 in a string');
+  return text;
+}
+
 type Container = { kind: 'object'; value: Record<string, unknown>; key: string | null } | { kind: 'array'; value: unknown[] };
 
 /** Decodes base64 text arriving in pieces of any length (a piece may end inside a quadruple). */
@@ -116,7 +127,7 @@ export async function readNpmDocument(body: Readable | AsyncIterable<Uint8Array>
         case 'keyValue': {
           count(token.value!.length);
           const top = stack.at(-1);
-          if (top?.kind === 'object') top.key = token.value!;
+          if (top?.kind === 'object') top.key = storable(token.value!);
           break;
         }
         case 'startString': {
@@ -143,7 +154,7 @@ export async function readNpmDocument(body: Readable | AsyncIterable<Uint8Array>
             tarball!.end();
             // The attachment keeps its other fields; its data went to the tarball.
           } else {
-            place(text);
+            place(storable(text!));
             text = null;
           }
           break;

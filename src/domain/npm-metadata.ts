@@ -2,6 +2,7 @@
 // Packages::Npm::PackageFinder and Packages::Npm::GenerateMetadataService.
 import semver from 'semver';
 import type { PackageDependencyType, PackageFile, PrismaClient } from '../generated/prisma/client.ts';
+import { sqlText } from './text.ts';
 
 // Packages::Npm::GenerateMetadataService::PACKAGE_JSON_ALLOWED_FIELDS.
 const versionFields = ['deprecated', 'bin', 'directories', 'dist', 'engines', '_hasShrinkwrap', 'hasInstallScript'];
@@ -17,8 +18,13 @@ export const npmInstallableStatuses = ['default', 'hidden', 'deprecated'] as con
 
 export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The project's installable npm packages of this exact name (Packages::Npm::PackageFinder), with what the document needs. */
-export function findNpmPackages(prisma: Pick<PrismaClient, 'package'>, projectId: number, name: string, version?: string) {
+/**
+ * The project's installable npm packages of this exact name (Packages::Npm::PackageFinder), with what
+ * the document needs. A name or version no stored text can equal (`sqlText`: it holds U+0000) finds
+ * none without asking the database, as GitLab finds nothing for a name that exists nowhere.
+ */
+export async function findNpmPackages(prisma: Pick<PrismaClient, 'package'>, projectId: number, name: string, version?: string) {
+  if (sqlText(name) === null || (version !== undefined && sqlText(version) === null)) return [];
   return prisma.package.findMany({
     where: {
       projectId,

@@ -35,6 +35,18 @@ export function variableErrors(
   return 'errors' in coerced && coerced.errors ? { errors: coerced.errors } : null;
 }
 
+/**
+ * graphql-js's answer to an operation whose root type the schema lacks (the gateway has no
+ * Subscription type): `Schema is not configured to execute subscription operation.`, no data. graphql-jit
+ * would throw compiling it (a 500); GitLab refuses an operation its schema cannot run with an error too.
+ * Null when the schema has the root type (or the operation is not found: execution reports that).
+ */
+export function missingRootType(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): ExecutionResult | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || schema.getRootType(operation.operation)) return null;
+  return { errors: [new GraphQLError(`Schema is not configured to execute ${operation.operation} operation.`, { nodes: operation })] };
+}
+
 /** Character offsets in `body` of 1-based line/column locations. */
 function positionsOf(body: string, locations: readonly SourceLocation[]): number[] {
   const lineStarts = [0];
@@ -64,14 +76,24 @@ export function withSourcePositions(result: ExecutionResult, document: DocumentN
   return { ...result, errors };
 }
 
-/** The yoga plugins: graphql-js's variable coercion, then graphql-jit with an LRU of compiled documents. */
+/**
+ * The yoga plugins: operations the schema has no root type for refused, graphql-js's variable
+ * coercion, then graphql-jit with an LRU of compiled documents.
+ */
 export function compiledExecution(): Plugin[] {
   type Cache = NonNullable<NonNullable<Parameters<typeof useGraphQlJit>[1]>['cache']>;
   type Entry = NonNullable<ReturnType<Cache['get']>>;
   const cache = new LRUCache<string, Entry>({ max: COMPILED_DOCUMENTS });
   const coerceVariables: Plugin = {
+    // yoga subscribes (rather than executes) for a subscription operation: refused here before jit compiles it.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = missingRootType(args.schema, args.document, args.operationName);
+      if (refusal) setResultAndStopExecution(refusal);
+    },
     onExecute({ args, setResultAndStopExecution }) {
-      const errors = variableErrors(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
+      const errors =
+        missingRootType(args.schema, args.document, args.operationName) ??
+        variableErrors(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
       if (errors) {
         setResultAndStopExecution(errors);
         return undefined;

@@ -87,10 +87,16 @@ function depthLimit(): Plugin<{ viewer?: Viewer }> {
   };
 }
 
-/** A document over `limits.maxDocumentBytes` is refused before it is parsed. */
+/**
+ * A document over `limits.maxDocumentBytes` is refused before it is parsed. The parameters are the
+ * request's JSON as sent: a `query` that is not a string (null, a number, an object) is measured as
+ * nothing here and refused by yoga's own check of the parameters (400, `errors`), as GitLab refuses a
+ * request without a query string.
+ */
 const documentSize: Plugin = {
   onParams({ params, setResult }) {
-    const bytes = params.query === undefined ? 0 : Buffer.byteLength(params.query);
+    const query: unknown = params.query;
+    const bytes = typeof query === 'string' ? Buffer.byteLength(query) : 0;
     if (bytes > limits.maxDocumentBytes) {
       setResult({ errors: [new GraphQLError(`Query too large: ${bytes} bytes, the limit is ${limits.maxDocumentBytes} bytes`)] });
     }

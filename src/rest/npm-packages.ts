@@ -13,6 +13,7 @@ import { Response, json } from '../http.ts';
 import { errors, RestError } from './errors.ts';
 import { fileResponse, findProjectParam, requestBody, unauthorizedWithRealm, uploadError } from './package-files.ts';
 import { isSafeFilePath } from './params.ts';
+import { sqlText } from '../domain/text.ts';
 import type { ProtocolContext, ProtocolRoute } from './protocols.ts';
 
 const npmError = (status: number, message: string) => new RestError(status, { message, error: message });
@@ -83,8 +84,9 @@ async function tarball(context: ProtocolContext, groups: string[]): Promise<Resp
   const fileName = decode(groups[3]!);
   const project = await npmProject(context, groups[1]!, false);
   const packages = await findNpmPackages(env.prisma, project.id, name);
-  // by_name_and_file_name: the newest package of the name that has a file of this name.
-  const files = await env.prisma.packageFile.findMany({
+  // by_name_and_file_name: the newest package of the name that has a file of this name (none for a
+  // file name holding U+0000, which no stored name can: `sqlText`).
+  const files = sqlText(fileName) === null ? [] : await env.prisma.packageFile.findMany({
     where: { packageId: { in: packages.map((p) => p.id) }, fileName, status: 'default' },
     orderBy: [{ packageId: 'desc' }, { id: 'desc' }],
     take: 1,
@@ -164,9 +166,12 @@ async function putDistTag(context: ProtocolContext, groups: string[]): Promise<R
   if (name.trim() === '') throw missing('Package Name');
   if (version === '') throw missing('Version');
   if (tag.trim() === '') throw missing('Tag');
+  // A tag no stored name can be (U+0000: PostgreSQL's text cannot hold it) is refused as invalid
+  // rather than failing the statement; a version holding it names no package (404 below).
+  if (sqlText(tag) === null) throw errors.validation('tag is invalid');
   const project = await npmProject(context, groups[1]!, false);
   if (!canCreatePackages(env.viewer, project as ProjectFacts)) throw errors.forbidden();
-  if (!(await addDistTag(env.prisma, project.id, name, version, tag))) throw npmNotFound('Package');
+  if (sqlText(name) === null || sqlText(version) === null || !(await addDistTag(env.prisma, project.id, name, version, tag))) throw npmNotFound('Package');
   return new Response(null, { status: 204 });
 }
 
@@ -179,7 +184,8 @@ async function deleteDistTag(context: ProtocolContext, groups: string[]): Promis
   if (tag.trim() === '') throw missing('Tag');
   const project = await npmProject(context, groups[1]!, false);
   if (!canDestroyPackages(env.viewer, project as ProjectFacts)) throw errors.forbidden();
-  if (!(await removeDistTag(env.prisma, project.id, name, tag))) throw npmNotFound('Package tag');
+  // A name or tag holding U+0000 names no tag (`sqlText`): nothing to remove.
+  if (sqlText(name) === null || sqlText(tag) === null || !(await removeDistTag(env.prisma, project.id, name, tag))) throw npmNotFound('Package tag');
   return new Response(null, { status: 204 });
 }
 

@@ -2,6 +2,7 @@
 // GitLab's Projects::Packages::PackageFilesController#download): `/<project full path>/-/package_files/<id>/download`.
 // Outside /api/v4, with the API's tokens, and GitLab's rule: read_package on the project.
 import { openDownload } from '../domain/downloads.ts';
+import { isStoredId } from '../domain/ids.ts';
 import { canReadPackages, type ProjectFacts } from '../domain/policy.ts';
 import { findProjectByFullPath } from '../domain/projects.ts';
 import type { DomainCaches } from '../domain/caches.ts';
@@ -40,6 +41,9 @@ export async function servePackageFileDownload(
 ) {
   const project = await findProjectByFullPath(env.prisma, target.projectPath, env.caches);
   if (!project || !canReadPackages(env.viewer, project as ProjectFacts)) return notFound();
+  // An id no row can have (ids are PostgreSQL integers: 2147483648 and up) names no file: 404, as
+  // GitLab answers any unknown file id, not an error of the query.
+  if (!isStoredId(target.fileId)) return notFound();
   const file = await env.prisma.packageFile.findFirst({
     where: { id: target.fileId, status: { not: 'pending_destruction' }, package: { projectId: project.id, status: { not: 'pending_destruction' } } },
   });

@@ -137,10 +137,40 @@ describe('request size (before anything is parsed or run)', () => {
     expect(body.errors).toEqual([{ message: `Query too large: ${Buffer.byteLength(query)} bytes, the limit is ${limits.maxDocumentBytes} bytes` }]);
   });
 
+  it('a "query" that is not a string gets yoga\'s own refusal, not a 500 from the size check (found by fuzzing)', async () => {
+    const answers = [];
+    for (const query of [null, 5, ['{ __typename }'], { a: 1 }]) {
+      const response = await post(JSON.stringify({ query }));
+      answers.push([response.status, (await response.json()).errors.map((e: { message: string }) => e.message)]);
+    }
+    expect(answers).toEqual([
+      [200, ['Must provide query string.']],
+      [400, ['Expected "query" param to be a string, but given number.']],
+      [400, ['Expected "query" param to be a string, but given array.']],
+      [400, ['Expected "query" param to be a string, but given object.']],
+    ]);
+  });
+
   it('a document just under the limits runs', async () => {
     const query = `{ __typename }\n#${'x'.repeat(limits.maxDocumentBytes - 100)}\n`;
     const body = await (await post(JSON.stringify({ query }))).json();
     expect(body).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('operations the schema has no root type for', () => {
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    app.fetch(new Request('http://gw.test/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
+
+  it('a subscription (the schema has none) gets graphql-js\'s error over JSON, GET and SSE, not a 500 from the compiler (found by fuzzing)', async () => {
+    const expected = { errors: [{ message: 'Schema is not configured to execute subscription operation.', locations: [{ line: 1, column: 1 }] }] };
+    const json = await post(JSON.stringify({ query: 'subscription { currentUser { id } }' }));
+    expect([json.status, await json.json()]).toEqual([200, expected]);
+    const get = await app.fetch(new Request(`http://gw.test/api/graphql?query=${encodeURIComponent('subscription { __typename }')}`));
+    expect([get.status, await get.json()]).toEqual([200, expected]);
+    const sse = await post(JSON.stringify({ query: 'subscription S { currentUser { id } }' }), { accept: 'text/event-stream' });
+    expect(sse.status).toBe(200);
+    expect(await sse.text()).toContain(`data: ${JSON.stringify(expected)}`);
   });
 });
 

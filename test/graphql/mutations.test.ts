@@ -191,3 +191,21 @@ describe('clientMutationId', () => {
     expect(await statuses([3])).toEqual(['default']);
   });
 });
+
+describe('the Accept header', () => {
+  it('a mutation sent accepting none of yoga\'s media types is answered in JSON, as GitLab does, not run and then refused 406 (found by fuzzing)', async () => {
+    const response = await app.fetch(
+      new Request('http://gw.test/api/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'image/png', 'private-token': worldToken('pubmaint') },
+        body: JSON.stringify({ query: `mutation { destroyPackage(input: { id: "${pkgGid(903)}" }) { errors } }` }),
+      }),
+    );
+    expect([response.status, response.headers.get('content-type'), await response.json()]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      { data: { destroyPackage: { errors: [] } } },
+    ]);
+    expect(await statuses([903])).toEqual(['pending_destruction']);
+  });
+});

@@ -48,6 +48,13 @@ describe('ids', () => {
     expect(await answer('/projects/acme/platform/api/packages')).toEqual(noRoute);
     expect(await answer('/groups/acme/platform/packages')).toEqual(noRoute);
   });
+
+  it('a web download of a file id no row can have (past PostgreSQL\'s integer) is 404, as any unknown file (found by fuzzing: a 500)', async () => {
+    for (const id of ['2147483647', '2147483648', '999999999999']) {
+      const response = await world.app.fetch(new Request(`http://gw.test/acme/platform/api/-/package_files/${id}/download`, { headers: { 'PRIVATE-TOKEN': tokens.maint } }));
+      expect([id, response.status, await response.json()]).toEqual([id, 404, { message: '404 Not Found' }]);
+    }
+  });
 });
 
 describe('routes and bodies', () => {

@@ -194,3 +194,46 @@ describe('dist-tags', () => {
     expect(await tag('DELETE', 'beta', 'maint')).toMatchObject({ status: 404, body: { message: '404 Package Tag Not Found', error: 'Package tag not found' } });
   });
 });
+
+// Found by fuzzing (test/fuzz): U+0000, which PostgreSQL's text and jsonb cannot hold, failed the
+// statements of the npm routes (500s). In a path it names nothing; in a document it is refused.
+describe('U+0000 in the npm routes', () => {
+  const get = (suffix: string, user = 'maint') => rest(app, `/projects/${ids.open}/packages/npm/${suffix}`, { token: token(user) });
+  const tag = (method: string, name: string, version?: string) =>
+    rest(app, `/projects/${ids.open}/packages/npm/-/package/@acme%2flib/dist-tags/${name}`, {
+      method,
+      token: token('maint'),
+      ...(version !== undefined ? { body: JSON.stringify(version), headers: { 'content-type': 'application/json' } } : {}),
+    });
+  const answer = (r: { status: number; body: unknown }) => [r.status, r.body];
+
+  it('a package, file or tag name holding it answers as a name that exists nowhere', async () => {
+    expect(answer(await get('@acme%2flib%00'))).toEqual(answer(await get('@acme%2fnowhere')));
+    expect(answer(await get('%00/-/x.tgz'))).toEqual(answer(await get('@acme/nowhere/-/x.tgz')));
+    expect(answer(await get('@acme/lib/-/@acme/lib-1.0.0.tgz%00'))).toEqual(answer(await get('@acme/lib/-/@acme/nowhere.tgz')));
+    expect(answer(await get('-/package/@acme%2flib%00/dist-tags'))).toEqual([404, { message: '404 Package Not Found', error: 'Package not found' }]);
+    expect(answer(await tag('PUT', 'beta', '1.0.0\u0000'))).toEqual([404, { message: '404 Package Not Found', error: 'Package not found' }]);
+    expect(answer(await tag('DELETE', 'be%00ta'))).toEqual([404, { message: '404 Package Tag Not Found', error: 'Package tag not found' }]);
+    // A tag to create cannot be stored at all: refused as invalid.
+    expect(answer(await tag('PUT', 'be%00ta', '1.0.0'))).toEqual([400, { error: 'tag is invalid' }]);
+  });
+
+  it('a publish or deprecate document holding it anywhere is 400 Invalid json and keeps nothing', async () => {
+    const withNul = (edit: (doc: Record<string, any>) => void) => {
+      const doc = JSON.parse(publishDocument('@acme/nul', '1.0.0'));
+      edit(doc);
+      return JSON.stringify(doc);
+    };
+    const bodies = [
+      withNul((d) => (d.versions['1.0.0'].description = 'a\u0000b')),
+      withNul((d) => (d.versions['1.0.0'].dependencies = { 'dep\u0000': '1' })),
+      withNul((d) => (d['dist-tags'] = { 'a\u0000': '1.0.0' })),
+      withNul((d) => (d.name = d._id = d.versions['1.0.0'].name = '@acme/nul\u0000')),
+    ];
+    const before = await state();
+    for (const body of bodies) expect(answer(await publish(ids.open, '@acme/nul', body, 'maint'))).toEqual([400, { message: 'Invalid json', error: 'Invalid json' }]);
+    const deprecate = JSON.stringify({ name: '@acme/lib', versions: { '1.0.0': { name: '@acme/lib', deprecated: 'no\u0000pe' } } });
+    expect(answer(await publish(ids.open, '@acme/lib', deprecate, 'maint', { 'npm-command': 'deprecate' }))).toEqual([400, { message: 'Invalid json', error: 'Invalid json' }]);
+    expect(await state()).toEqual(before);
+  });
+});

@@ -92,7 +92,7 @@ export function sampleRss(pid: number, everyMs = 250): { stop(): { tree: number;
  * Machine-wide CPU ms from /proc/stat: time in processes (user, nice, system), in interrupts (irq,
  * softirq: the loopback network stack mostly, which no process is charged for), and all of it.
  */
-function machineCpuMs(): { tasks: number; all: number } | undefined {
+export function machineCpuMs(): { tasks: number; all: number } | undefined {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     const at = (i: number) => f[i] ?? 0;

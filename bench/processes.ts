@@ -168,9 +168,10 @@ export interface Service {
 
 /**
  * The gateway as `npm start` runs it: built once per bench run (`npm run build`), then package.json's
- * start command run by `sh -c 'exec …'` (so signals and --cpu-prof reach node directly).
+ * start command run by `sh -c 'exec …'` (so signals and --cpu-prof reach node directly). `env` is
+ * applied last (the soak seeds the demo data and sets the package storage and cleanup).
  */
-export async function startGateway(databaseUrl: string, profileDir?: string, workers = 1): Promise<Service> {
+export async function startGateway(databaseUrl: string, profileDir?: string, workers = 1, env: NodeJS.ProcessEnv = {}): Promise<Service> {
   await buildOnce();
   const port = await freePort();
   const start = startScript().replace(/^node /, `node ${profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir} ` : ''}`);
@@ -187,6 +188,7 @@ export async function startGateway(databaseUrl: string, profileDir?: string, wor
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
       WORKERS: String(workers),
+      ...env,
     },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@
 //  4. load-tests every target with autocannon (alternating rounds), directly on the database;
 //  5. profiles the gateway under load when the issue's target is missed (or BENCH_PROFILE=1);
 //  6. prints the report and writes bench/out/report.json; stops the children, drops the database.
+//  With `--soak` (npm run bench -- --soak), then the soak (bench/soak.ts; alone: npm run bench:soak).
 //
 // Beside it: targets.ts (what is loaded, and the REST hook), processes.ts (children, cleanup), cpu.ts
 // (/proc accounting), pg-proxy.ts, reference.ts, generate.ts, profile.ts. See bench/README.md.
@@ -49,6 +50,7 @@ import {
 import { formatProfile, summariseProfile, type ProfileSummary } from './profile.ts';
 import { addRatios, checkGoals, fmt, formatResults, summarise, thousands, type RoundResult, type StatementResult, type TargetResult } from './report.ts';
 import { formatScale, measureScale, scaleQueries } from './scale.ts';
+import { runSoak } from './soak.ts';
 import {
   graphqlTarget,
   optionalTargets,
@@ -479,6 +481,8 @@ installSignalCleanup();
 main()
   .then(
     async (code) => {
+      // `npm run bench -- --soak`: the soak (bench/soak.ts) after the bench, its figures added to report.json.
+      if (process.argv.includes('--soak')) code = Math.max(code, await runSoak({ mergeInto: path.join(outDir, 'report.json') }));
       await cleanup();
       process.exit(code);
     },

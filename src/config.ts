@@ -33,6 +33,20 @@ export interface Config {
   packageCleanupDelaySeconds: number;
   /** How often the cleanup runs, in seconds; 0 turns it off. */
   packageCleanupIntervalSeconds: number;
+  /** GitLab's user and IP rate limits (RATE_LIMIT_*; src/rate-limit.ts). */
+  rateLimit: RateLimitSettings;
+}
+
+/** Request budgets per token and per client IP (GitLab's throttle_authenticated_api / throttle_unauthenticated_api). */
+export interface RateLimitSettings {
+  /** RATE_LIMIT_ENABLED; off by default in every mode, as GitLab's throttles. */
+  enabled: boolean;
+  /** Requests per period for each personal access token; 0: unlimited. */
+  authenticated: { requests: number; periodSeconds: number };
+  /** Requests per period for each client IP (anonymous callers, and tokens that do not authenticate); 0: unlimited. */
+  unauthenticated: { requests: number; periodSeconds: number };
+  /** RateLimit-* headers on answers that are not throttled too (GitLab's `rate_limiting_headers_for_unthrottled_requests`). */
+  headersOnAllResponses: boolean;
 }
 
 /** An S3 bucket (or S3-compatible service) and the key prefix package files go under. */
@@ -139,6 +153,18 @@ const count = (max: number, fallback: number) =>
       .default(fallback),
   );
 
+/** A period in whole seconds, from 1 to `max`, with a default. */
+const seconds = (max: number, fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, `must be an integer from 1 to ${max}`)
+      .transform(Number)
+      .refine((n) => n <= max, `must be an integer from 1 to ${max}`)
+      .default(fallback),
+  );
+
 /** GitLab's default plan limit for a generic package file (`generic_packages_max_file_size`, 5 GiB). */
 export const defaultMaxPackageFileBytes = 5 * 1024 ** 3;
 
@@ -211,6 +237,13 @@ const schema = z.object({
   ),
   PACKAGE_CLEANUP_DELAY_SECONDS: count(10 * 365 * 86400, 86400),
   PACKAGE_CLEANUP_INTERVAL_SECONDS: count(86400, 300),
+  // GitLab's defaults for its authenticated and unauthenticated API throttles.
+  RATE_LIMIT_ENABLED: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
+  RATE_LIMIT_AUTHENTICATED_REQUESTS: count(1_000_000_000, 7200),
+  RATE_LIMIT_AUTHENTICATED_PERIOD_SECONDS: seconds(86400, 3600),
+  RATE_LIMIT_UNAUTHENTICATED_REQUESTS: count(1_000_000_000, 3600),
+  RATE_LIMIT_UNAUTHENTICATED_PERIOD_SECONDS: seconds(86400, 3600),
+  RATE_LIMIT_HEADERS_ON_ALL_RESPONSES: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
 });
 
 /** Reads the configuration; throws a ConfigError whose one-line message names the bad variable. */
@@ -251,5 +284,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPackageFileBytes: e.MAX_PACKAGE_FILE_BYTES,
     packageCleanupDelaySeconds: e.PACKAGE_CLEANUP_DELAY_SECONDS,
     packageCleanupIntervalSeconds: e.PACKAGE_CLEANUP_INTERVAL_SECONDS,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED ?? false,
+      authenticated: { requests: e.RATE_LIMIT_AUTHENTICATED_REQUESTS, periodSeconds: e.RATE_LIMIT_AUTHENTICATED_PERIOD_SECONDS },
+      unauthenticated: { requests: e.RATE_LIMIT_UNAUTHENTICATED_REQUESTS, periodSeconds: e.RATE_LIMIT_UNAUTHENTICATED_PERIOD_SECONDS },
+      headersOnAllResponses: e.RATE_LIMIT_HEADERS_ON_ALL_RESPONSES ?? false,
+    },
   };
 }

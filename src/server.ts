@@ -33,6 +33,7 @@ import { demoFixturePath } from './db/seed.ts';
 import { startCleanupLoop } from './domain/cleanup.ts';
 import { openPackageStorage } from './domain/storage/open.ts';
 import type { PackageFiles } from './rest/package-files.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 
 export interface AppOptions {
   /** `observeQueries` and `poolStats` feed the SQL and pool metrics when present. */
@@ -47,6 +48,8 @@ export interface AppOptions {
    * uploads answer 503 and downloads 404.
    */
   files?: PackageFiles;
+  /** GitLab's user and IP rate limits (src/rate-limit.ts), checked after authentication; absent: no limits. */
+  rateLimiter?: RateLimiter;
 }
 
 /** The caller's end of the TCP connection (not X-Forwarded-For). */
@@ -79,7 +82,7 @@ export function tokenFromRequest(request: Request, url: URL, basicAuth = false):
   return url.searchParams.get('private_token') || undefined;
 }
 
-export function createApp({ db, config, logger, caches = noCaches(), files }: AppOptions): App {
+export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
@@ -110,6 +113,12 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     }
   };
 
+  // Authentication, then the rate limit: `throttled` is the 429 answer of a request past its budget.
+  const admit = async (request: Request, token: string | undefined, client: Client | undefined) => {
+    const auth = await authenticate(prisma, token, new Date(), caches);
+    return { auth, throttled: rateLimiter ? await rateLimiter.check(request, auth, client) : null };
+  };
+
   // One structured line per audit_events row a request's changes committed (the row is the record).
   const auditSink = (client: Client | undefined, requestId: string): AuditSink => ({
     ipAddress: client?.address ?? null,
@@ -123,7 +132,8 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
     if (path === '/api/graphql' || path.startsWith('/api/graphql/')) {
-      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
+      const { auth, throttled } = await admit(request, tokenFromRequest(request, url), client);
+      if (throttled) return throttled;
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
@@ -131,7 +141,8 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const basicAuth = matchProtocolRoute(request.method, path.slice(restPrefix.length))?.route.basicAuth ?? false;
-      const auth = await authenticate(prisma, tokenFromRequest(request, url, basicAuth), new Date(), caches);
+      const { auth, throttled } = await admit(request, tokenFromRequest(request, url, basicAuth), client);
+      if (throttled) return throttled;
       if (!auth.ok || hasUnsupportedCredential(request, url)) return json(401, { message: '401 Unauthorized' });
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
@@ -140,7 +151,8 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
     }
     const download = request.method === 'GET' || request.method === 'HEAD' ? matchPackageFileDownload(path) : null;
     if (download) {
-      const auth = await authenticate(prisma, tokenFromRequest(request, url), new Date(), caches);
+      const { auth, throttled } = await admit(request, tokenFromRequest(request, url), client);
+      if (throttled) return throttled;
       if (!auth.ok) return json(401, { message: '401 Unauthorized' });
       return servePackageFileDownload({ prisma, viewer: auth.viewer, caches, ...(files ? { files } : {}) }, download, request.method === 'HEAD');
     }
@@ -160,6 +172,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files }: Ap
         response = json(500, { message: '500 Internal Server Error' });
       }
       response.headers.set('x-request-id', requestId);
+      rateLimiter?.decorate(request, response);
       const ms = performance.now() - started;
       metrics.observeRequest(request.method, url.pathname, response.status, ms / 1000);
       logger.info({ requestId, method: request.method, path: url.pathname, status: response.status, ms: Math.round(ms) }, 'request');
@@ -230,7 +243,14 @@ export async function startServer(config: Config, logger: Logger, options: { pre
   const changes = new ChangeCaches();
   await changes.start(db.listen);
   if (!changes.isLive) logger.warn('not listening for change notifications yet: serving without caches until connected');
-  const app = createApp({ db, config, logger, caches: defineCaches(changes), files: { storage, maxFileBytes: config.maxPackageFileBytes } });
+  const app = createApp({
+    db,
+    config,
+    logger,
+    caches: defineCaches(changes),
+    files: { storage, maxFileBytes: config.maxPackageFileBytes },
+    ...(config.rateLimit.enabled ? { rateLimiter: createRateLimiter({ prisma: db.prisma, settings: config.rateLimit, logger }) } : {}),
+  });
   const { server, url } = await listen(app, config.port, config.host);
   const cleanup = startCleanupLoop({
     prisma: db.prisma,

@@ -8,9 +8,9 @@ import { openDatabase, type Database } from './db/client.ts';
 import { FixtureError, formatSummary, loadFixture } from './fixture/load.ts';
 import { applyMigrations, createMigration, diffMigrationsToSchema, pendingMigrationNames } from './db/migrate.ts';
 import { tokenDigest } from './domain/tokens.ts';
-import { isWorker, runPrimary, workerId } from './cluster.ts';
-import { createLogger } from './logger.ts';
-import { startServer } from './server.ts';
+import { announceReady, isWorker, onDrainRequest, primaryUrl, runPrimary, shutdownMarginSeconds, workerId } from './cluster.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startServer, type RunningServer } from './server.ts';
 
 const usage = `usage: tsx src/cli.ts <command> [options]
 
@@ -44,32 +44,51 @@ async function serve(config: Config): Promise<void> {
   const base = createLogger(config.logLevel);
   if (config.workers > 1 && !isWorker()) return runPrimary(config, base);
   // A worker of the cluster: the primary prepared the database; its lines name the worker.
-  const logger = isWorker() ? base.child({ worker: workerId() }) : base;
-  const running = await startServer(config, logger, { prepare: !isWorker() });
-  let stopping = false;
-  const stop = (signal: string) => {
-    // A second signal (a process-group SIGTERM reaches a worker directly and again from the primary)
-    // must not cut the first shutdown short.
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    // Exit once the server and the database are closed (a connection the schema engine left idle
-    // would otherwise hold the process for the pool's idle timeout).
-    running.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+  const worker = isWorker();
+  const logger = worker ? base.child({ worker: workerId() }) : base;
+  let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopping: string | undefined;
+  const stop = (reason: string) => {
+    if (stopping !== undefined) return;
+    stopping = reason;
+    if (running) shutDown(config, logger, reason, running);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (worker) {
+    // The primary stops listening first, then asks each worker to drain (src/cluster.ts); a signal
+    // to the whole process group reaches the workers too, and is left to the primary.
+    onDrainRequest(() => stop('asked by the primary'));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.debug({ signal }, 'signal left to the primary'));
+  } else {
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  }
+  running = await startServer(config, logger, worker ? { prepare: false, primaryUrl: primaryUrl() } : {});
+  if (stopping !== undefined) shutDown(config, logger, stopping, running);
+  else if (worker) announceReady();
+}
+
+/** Drains and closes the server, then exits: 0 when all closed in time, 1 otherwise. */
+function shutDown(config: Config, logger: Logger, reason: string, running: RunningServer): void {
+  logger.info({ reason }, 'shutting down');
+  // The drain destroys what is still open after SHUTDOWN_TIMEOUT_SECONDS; closing the rest (the
+  // cleanup loop, the database) gets a margin more before the process gives up with code 1.
+  const force = setTimeout(() => {
+    logger.error('shutdown did not finish in time: exiting');
+    process.exit(1);
+  }, (config.shutdownTimeoutSeconds + shutdownMarginSeconds) * 1000);
+  force.unref();
+  // Exit once the server and the database are closed (a connection the schema engine left idle
+  // would otherwise hold the process for the pool's idle timeout).
+  running.close().then(
+    () => {
+      logger.info('stopped');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -33,6 +33,10 @@ export interface Config {
   packageCleanupDelaySeconds: number;
   /** How often the cleanup runs, in seconds; 0 turns it off. */
   packageCleanupIntervalSeconds: number;
+  /** Limits on each HTTP request (HTTP_*): how long its parts may take to arrive, and its head's size. */
+  http: HttpSettings;
+  /** After SIGTERM/SIGINT, how long open connections may finish before they are destroyed, in seconds. */
+  shutdownTimeoutSeconds: number;
   /** GitLab's user and IP rate limits (RATE_LIMIT_*; src/rate-limit.ts). */
   rateLimit: RateLimitSettings;
 }
@@ -48,6 +52,35 @@ export interface RateLimitSettings {
   /** RateLimit-* headers on answers that are not throttled too (GitLab's `rate_limiting_headers_for_unthrottled_requests`). */
   headersOnAllResponses: boolean;
 }
+
+/** Limits on each HTTP request: how long its parts may take to arrive (0: no limit), and its head's size. */
+export interface HttpSettings {
+  /** From a request's first byte to the end of its headers, in seconds (408 after). */
+  headersTimeoutSeconds: number;
+  /** From a request's first byte to the end of its body, in seconds (408 after); at least headersTimeoutSeconds. */
+  requestTimeoutSeconds: number;
+  /** The longest pause while a request's body arrives, in seconds (the connection is closed after). */
+  bodyIdleTimeoutSeconds: number;
+  /** How long a keep-alive connection is kept open between requests, in seconds (at least 1). */
+  keepAliveTimeoutSeconds: number;
+  /** The largest request head (request line and headers), in bytes (431 beyond). */
+  maxHeaderBytes: number;
+}
+
+/**
+ * The HTTP_* defaults: headers in 30 s; a whole request in an hour (a 5 GiB upload at 1.5 MB/s); a
+ * body may pause 60 s (nginx's client_body_timeout); keep-alive 5 s and 16 KiB of headers (Node's).
+ */
+export const defaultHttpSettings: HttpSettings = {
+  headersTimeoutSeconds: 30,
+  requestTimeoutSeconds: 3600,
+  bodyIdleTimeoutSeconds: 60,
+  keepAliveTimeoutSeconds: 5,
+  maxHeaderBytes: 16 * 1024,
+};
+
+/** SHUTDOWN_TIMEOUT_SECONDS's default. */
+export const defaultShutdownTimeoutSeconds = 10;
 
 /** An S3 bucket (or S3-compatible service) and the key prefix package files go under. */
 export interface S3Location {
@@ -237,6 +270,28 @@ const schema = z.object({
   ),
   PACKAGE_CLEANUP_DELAY_SECONDS: count(10 * 365 * 86400, 86400),
   PACKAGE_CLEANUP_INTERVAL_SECONDS: count(86400, 300),
+  HTTP_HEADERS_TIMEOUT_SECONDS: count(86400, defaultHttpSettings.headersTimeoutSeconds),
+  HTTP_REQUEST_TIMEOUT_SECONDS: count(7 * 86400, defaultHttpSettings.requestTimeoutSeconds),
+  HTTP_BODY_IDLE_TIMEOUT_SECONDS: count(86400, defaultHttpSettings.bodyIdleTimeoutSeconds),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,3}$/, 'must be an integer from 1 to 3600')
+      .transform(Number)
+      .refine((n) => n <= 3600, 'must be an integer from 1 to 3600')
+      .default(defaultHttpSettings.keepAliveTimeoutSeconds),
+  ),
+  HTTP_MAX_HEADER_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{4,7}$/, 'must be an integer from 1024 to 1048576 (bytes)')
+      .transform(Number)
+      .refine((n) => n >= 1024 && n <= 1024 * 1024, 'must be an integer from 1024 to 1048576 (bytes)')
+      .default(defaultHttpSettings.maxHeaderBytes),
+  ),
+  SHUTDOWN_TIMEOUT_SECONDS: count(3600, defaultShutdownTimeoutSeconds),
   // GitLab's defaults for its authenticated and unauthenticated API throttles.
   RATE_LIMIT_ENABLED: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   RATE_LIMIT_AUTHENTICATED_REQUESTS: count(1_000_000_000, 7200),
@@ -265,6 +320,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.PACKAGE_STORAGE_PATH && e.PACKAGE_STORAGE_URL) {
     throw new ConfigError('invalid configuration: PACKAGE_STORAGE_PATH and PACKAGE_STORAGE_URL are both set (set one: a directory, or an s3:// bucket)');
   }
+  if (e.HTTP_REQUEST_TIMEOUT_SECONDS > 0 && e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `invalid configuration: HTTP_HEADERS_TIMEOUT_SECONDS=${e.HTTP_HEADERS_TIMEOUT_SECONDS} is longer than HTTP_REQUEST_TIMEOUT_SECONDS=${e.HTTP_REQUEST_TIMEOUT_SECONDS} (the headers are part of the request)`,
+    );
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -284,6 +344,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPackageFileBytes: e.MAX_PACKAGE_FILE_BYTES,
     packageCleanupDelaySeconds: e.PACKAGE_CLEANUP_DELAY_SECONDS,
     packageCleanupIntervalSeconds: e.PACKAGE_CLEANUP_INTERVAL_SECONDS,
+    http: {
+      headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS,
+      requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS,
+      bodyIdleTimeoutSeconds: e.HTTP_BODY_IDLE_TIMEOUT_SECONDS,
+      keepAliveTimeoutSeconds: e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS,
+      maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
+    },
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED ?? false,
       authenticated: { requests: e.RATE_LIMIT_AUTHENTICATED_REQUESTS, periodSeconds: e.RATE_LIMIT_AUTHENTICATED_PERIOD_SECONDS },

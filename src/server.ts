@@ -3,11 +3,10 @@
 // health at /-/health and /-/readiness, Prometheus metrics at /-/metrics. `createApp` is the whole
 // app as a fetch handler, for the server and the tests alike.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createYoga } from 'graphql-yoga';
-import type { Config } from './config.ts';
+import type { Config, HttpSettings } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, loadFixture, formatSummary } from './fixture/load.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
@@ -22,6 +21,7 @@ import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
 import { compiledExecution } from './graphql/execution.ts';
 import { graphqlPlugins, limits } from './graphql/limits.ts';
 import { json, withBoundedBody, withJsonErrorBody } from './http.ts';
+import { acceptHandedConnections, createHttpServer, drainServer, listeningUrl } from './http-server.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, metricsPath } from './metrics.ts';
@@ -48,6 +48,8 @@ export interface AppOptions {
    * uploads answer 503 and downloads 404.
    */
   files?: PackageFiles;
+  /** True once the process is shutting down: readiness answers 503 (health stays 200). Absent: never. */
+  draining?: () => boolean;
   /** GitLab's user and IP rate limits (src/rate-limit.ts), checked after authentication; absent: no limits. */
   rateLimiter?: RateLimiter;
 }
@@ -82,7 +84,7 @@ export function tokenFromRequest(request: Request, url: URL, basicAuth = false):
   return url.searchParams.get('private_token') || undefined;
 }
 
-export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter }: AppOptions): App {
+export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter, draining }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
@@ -102,6 +104,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
   });
 
   const readiness = async () => {
+    if (draining?.()) return json(503, { status: 'unavailable', reason: 'shutting down' });
     try {
       await prisma.$queryRawUnsafe('SELECT 1');
       const pending = await pendingMigrationNames(prisma as never);
@@ -181,30 +184,35 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
   };
 }
 
-/** Serves an app over HTTP; resolves once listening. */
-export async function listen(app: App, port: number, host: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(
-    createServerAdapter<{ req?: IncomingMessage }>((request, context) => {
-      const address = context.req?.socket.remoteAddress;
-      return app.fetch(request, address ? { address } : undefined);
-    }),
-  );
+/**
+ * Serves an app over HTTP with `settings`' limits (absent ones: the HTTP_* defaults; see
+ * src/http-server.ts); resolves once listening.
+ */
+export async function listen(app: App, port: number, host: string, settings: Partial<HttpSettings> = {}): Promise<{ server: Server; url: string }> {
+  const server = httpServerFor(app, settings);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown === '[::]' ? '[::1]' : shown}:${address.port}`;
-  return { server, url };
+  return { server, url: listeningUrl(server) };
 }
 
-/** Stops accepting connections and waits for open ones to finish. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+const httpServerFor = (app: App, settings: Partial<HttpSettings>) =>
+  createHttpServer(
+    createServerAdapter<{ req?: IncomingMessage }>((request, context) => {
+      const address = context.req?.socket.remoteAddress;
+      return app.fetch(request, address ? { address } : undefined);
+    }),
+    settings,
+  );
+
+/**
+ * Stops accepting connections and drains the open ones (src/http-server.ts): requests on them are
+ * answered with `Connection: close`, idle ones closed after a short grace, and what is left after
+ * `timeoutMs` (default SHUTDOWN_TIMEOUT_SECONDS's, 10 s) destroyed. Resolves once all are closed.
+ */
+export function closeServer(server: Server, options: { timeoutMs?: number; onDeadline?: (open: number) => void } = {}): Promise<void> {
+  return drainServer(server, options);
 }
 
 export interface RunningServer {
@@ -227,9 +235,10 @@ export async function prepareDatabase(db: Database, config: Config, logger: Logg
 
 /**
  * Opens the database, prepares it (migrations, demo data; `prepare: false` when another process
- * did, as the cluster primary does for its workers), and listens.
+ * did, as the cluster primary does for its workers), and listens; with `primaryUrl` (a cluster
+ * worker), serves the connections the primary listening there hands over instead.
  */
-export async function startServer(config: Config, logger: Logger, options: { prepare?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, options: { prepare?: boolean; primaryUrl?: string } = {}): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let storage: Awaited<ReturnType<typeof openPackageStorage>>;
   try {
@@ -243,15 +252,25 @@ export async function startServer(config: Config, logger: Logger, options: { pre
   const changes = new ChangeCaches();
   await changes.start(db.listen);
   if (!changes.isLive) logger.warn('not listening for change notifications yet: serving without caches until connected');
+  let draining = false;
   const app = createApp({
     db,
     config,
     logger,
+    draining: () => draining,
     caches: defineCaches(changes),
     files: { storage, maxFileBytes: config.maxPackageFileBytes },
     ...(config.rateLimit.enabled ? { rateLimiter: createRateLimiter({ prisma: db.prisma, settings: config.rateLimit, logger }) } : {}),
   });
-  const { server, url } = await listen(app, config.port, config.host);
+  let server: Server;
+  let url: string;
+  if (options.primaryUrl !== undefined) {
+    server = httpServerFor(app, config.http);
+    acceptHandedConnections(server, process);
+    url = options.primaryUrl;
+  } else {
+    ({ server, url } = await listen(app, config.port, config.host, config.http));
+  }
   const cleanup = startCleanupLoop({
     prisma: db.prisma,
     storage,
@@ -267,7 +286,11 @@ export async function startServer(config: Config, logger: Logger, options: { pre
     db,
     close: () =>
       (closing ??= (async () => {
-        await closeServer(server);
+        draining = true;
+        await closeServer(server, {
+          timeoutMs: config.shutdownTimeoutSeconds * 1000,
+          onDeadline: (open) => logger.warn({ open }, `connections still open after SHUTDOWN_TIMEOUT_SECONDS (${config.shutdownTimeoutSeconds}): destroyed`),
+        });
         await cleanup.stop();
         await changes.close();
         await storage.close();

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   /** PostgreSQL connection string; absent means the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** PostgreSQL's statement_timeout for the gateway's statements, in seconds (DATABASE_URL only); 0: none. */
+  databaseStatementTimeoutSeconds: number;
   dataDir: string;
   /** Base for absolute URLs in responses; absent means the request's scheme and Host. */
   publicUrl: string | undefined;
@@ -268,6 +270,8 @@ const schema = z.object({
       .transform(Number)
       .default(defaultMaxPackageFileBytes),
   ),
+  // GitLab's default `db_statement_timeout` (Omnibus: 60000 ms).
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: count(86400, 60),
   PACKAGE_CLEANUP_DELAY_SECONDS: count(10 * 365 * 86400, 86400),
   PACKAGE_CLEANUP_INTERVAL_SECONDS: count(86400, 300),
   HTTP_HEADERS_TIMEOUT_SECONDS: count(86400, defaultHttpSettings.headersTimeoutSeconds),
@@ -330,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseStatementTimeoutSeconds: e.DATABASE_STATEMENT_TIMEOUT_SECONDS,
     dataDir,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,

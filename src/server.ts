@@ -20,6 +20,7 @@ import { jsonWhateverAccepted } from './graphql/accept.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql.ts';
 import { compiledExecution } from './graphql/execution.ts';
 import { graphqlPlugins, limits } from './graphql/limits.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { json, withBoundedBody, withJsonErrorBody } from './http.ts';
 import { acceptHandedConnections, createHttpServer, drainServer, listeningUrl } from './http-server.ts';
 import { schema } from './graphql/schema.ts';
@@ -84,11 +85,22 @@ export function tokenFromRequest(request: Request, url: URL, basicAuth = false):
   return url.searchParams.get('private_token') || undefined;
 }
 
+const isGraphqlPath = (path: string) => path === '/api/graphql' || path.startsWith('/api/graphql/');
+
+/**
+ * The answer to a request the database could not serve (down, restarting, unreachable, or a statement
+ * past DATABASE_STATEMENT_TIMEOUT_SECONDS): 503 with GitLab's message, as `errors` for GraphQL.
+ */
+function serviceUnavailable(graphql: boolean): Response {
+  const message = '503 Service Unavailable';
+  return json(503, graphql ? { errors: [{ message }] } : { message });
+}
+
 export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter, draining }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
-  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string; audit: AuditSink }>({
+  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string; audit: AuditSink; outage: { databaseUnavailable: boolean } }>({
     schema,
     graphqlEndpoint: '/api/graphql',
     graphiql: config.graphiql ? graphiqlOptions : false,
@@ -134,13 +146,19 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     if (path === '/-/readiness') return readiness();
     if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
-    if (path === '/api/graphql' || path.startsWith('/api/graphql/')) {
+    if (isGraphqlPath(path)) {
       const { auth, throttled } = await admit(request, tokenFromRequest(request, url), client);
       if (throttled) return throttled;
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
-      return withJsonErrorBody(await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId, audit: auditSink(client, requestId) }), 'graphql');
+      const outage = { databaseUnavailable: false };
+      const answer = await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId, audit: auditSink(client, requestId), outage });
+      if (outage.databaseUnavailable) {
+        await answer.body?.cancel();
+        return serviceUnavailable(true);
+      }
+      return withJsonErrorBody(answer, 'graphql');
     }
     if (path === restPrefix || path.startsWith(`${restPrefix}/`)) {
       const basicAuth = matchProtocolRoute(request.method, path.slice(restPrefix.length))?.route.basicAuth ?? false;
@@ -171,8 +189,13 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
       try {
         response = await route(request, url, client, requestId);
       } catch (error) {
-        logger.error({ err: error, requestId }, 'unhandled error');
-        response = json(500, { message: '500 Internal Server Error' });
+        if (isDatabaseUnavailable(error)) {
+          logger.warn({ err: error, requestId }, 'database unavailable');
+          response = serviceUnavailable(isGraphqlPath(url.pathname));
+        } else {
+          logger.error({ err: error, requestId }, 'unhandled error');
+          response = json(500, { message: '500 Internal Server Error' });
+        }
       }
       response.headers.set('x-request-id', requestId);
       rateLimiter?.decorate(request, response);
@@ -239,7 +262,7 @@ export async function prepareDatabase(db: Database, config: Config, logger: Logg
  * worker), serves the connections the primary listening there hands over instead.
  */
 export async function startServer(config: Config, logger: Logger, options: { prepare?: boolean; primaryUrl?: string } = {}): Promise<RunningServer> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.databaseStatementTimeoutSeconds * 1000 });
   let storage: Awaited<ReturnType<typeof openPackageStorage>>;
   try {
     if (options.prepare !== false) await prepareDatabase(db, config, logger);

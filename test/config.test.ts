@@ -105,6 +105,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it("has GitLab's 60 s statement timeout by default, 0 for none, and refuses other values", () => {
+    expect(loadConfig({}).databaseStatementTimeoutSeconds).toBe(60);
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' }).databaseStatementTimeoutSeconds).toBe(0);
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '5' }).databaseStatementTimeoutSeconds).toBe(5);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '1.5' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_SECONDS="1.5" must be an integer from 0 to 86400/);
+  });
+
   it('exposes unexpected errors only when EXPOSE_ERRORS says so, whatever NODE_ENV is', () => {
     for (const NODE_ENV of [undefined, 'development', 'test', 'production']) expect(loadConfig({ NODE_ENV }).exposeErrors).toBe(false);
     expect(loadConfig({ EXPOSE_ERRORS: 'true' }).exposeErrors).toBe(true);

@@ -121,6 +121,15 @@ describe('server', () => {
   });
 });
 
+/** A database whose every statement fails with a bug's error (not an outage): `prisma.<model>.<method>()` rejects. */
+const brokenDatabase = () => {
+  const fail = async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'id') at /work/src/domain/projects.ts:12");
+  };
+  const model = new Proxy({}, { get: () => fail });
+  return { prisma: new Proxy({}, { get: (_target, property) => (String(property).startsWith('$') ? fail : model) }) } as never;
+};
+
 describe('unexpected errors', () => {
   const query = (app: App) =>
     app.fetch(
@@ -130,37 +139,52 @@ describe('unexpected errors', () => {
         body: JSON.stringify({ query: '{ project(fullPath: "a/b") { id } }' }),
       }),
     );
-
-  it('are masked by default (no message of the cause, no stack trace) and logged with the request id', async () => {
-    const unreachable = await openDatabase({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none', dataDir: '' });
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
+  const logSink = (lines: Record<string, unknown>[]) =>
+    new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
         done();
       },
     });
-    try {
-      const defaults = loadConfig({});
-      expect(defaults.exposeErrors).toBe(false);
-      const app = createApp({ db: unreachable, config: defaults, logger: createLogger('error', sink) });
-      const response = await query(app);
-      const text = await response.text();
-      expect(JSON.parse(text)).toEqual({ data: { project: null }, errors: [{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['project'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      expect(text).not.toMatch(/stack|originalError|\.ts|prisma/i);
-      const logged = lines.find((line) => line.msg === 'unexpected GraphQL error');
-      expect(logged).toMatchObject({ requestId: 'req-42', err: { message: expect.any(String), stack: expect.any(String) } });
-    } finally {
-      await unreachable.close();
-    }
+
+  it('are masked by default (no message of the cause, no stack trace) and logged with the request id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const defaults = loadConfig({});
+    expect(defaults.exposeErrors).toBe(false);
+    const app = createApp({ db: brokenDatabase(), config: defaults, logger: createLogger('error', logSink(lines)) });
+    const response = await query(app);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ data: { project: null }, errors: [{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['project'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(text).not.toMatch(/stack|originalError|\.ts|prisma/i);
+    const logged = lines.find((line) => line.msg === 'unexpected GraphQL error');
+    expect(logged).toMatchObject({ requestId: 'req-42', err: { message: expect.any(String), stack: expect.any(String) } });
   });
 
   it('carry their cause only with EXPOSE_ERRORS=true', async () => {
+    const app = createApp({ db: brokenDatabase(), config: loadConfig({ EXPOSE_ERRORS: 'true' }), logger });
+    const body = await (await query(app)).json();
+    expect(body.errors[0].extensions.originalError).toMatchObject({ message: expect.any(String), stack: expect.any(String) });
+  });
+
+  it('from a database that cannot be reached are 503 Service Unavailable, for GraphQL, REST and downloads alike, and logged as warnings', async () => {
     const unreachable = await openDatabase({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none', dataDir: '' });
+    const lines: Record<string, unknown>[] = [];
     try {
-      const app = createApp({ db: unreachable, config: loadConfig({ EXPOSE_ERRORS: 'true' }), logger });
-      const body = await (await query(app)).json();
-      expect(body.errors[0].extensions.originalError).toMatchObject({ message: expect.any(String), stack: expect.any(String) });
+      const app = createApp({ db: unreachable, config: loadConfig({}), logger: createLogger('warn', logSink(lines)) });
+      const graphql = await query(app);
+      expect([graphql.status, await graphql.json()]).toEqual([503, { errors: [{ message: '503 Service Unavailable' }] }]);
+      for (const path of ['/api/v4/projects/1/packages', '/acme/app/-/package_files/1/download']) {
+        const answer = await app.fetch(new Request(`http://gw.test${path}`));
+        expect([path, answer.status, await answer.json()]).toEqual([path, 503, { message: '503 Service Unavailable' }]);
+      }
+      expect((await app.fetch(new Request('http://gw.test/-/readiness'))).status).toBe(503);
+      expect((await app.fetch(new Request('http://gw.test/-/health'))).status).toBe(200);
+      expect(lines.filter((line) => line.msg === 'database unavailable').map((line) => [line.level, line.requestId !== undefined])).toEqual([
+        [40, true],
+        [40, true],
+        [40, true],
+      ]);
+      expect(lines.filter((line) => line.msg === 'unexpected GraphQL error' || line.msg === 'unhandled error')).toEqual([]);
     } finally {
       await unreachable.close();
     }

@@ -19,7 +19,18 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL's `statement_timeout` for the pool's connections, in milliseconds: a statement running
+   * longer is cancelled by the server (SQLSTATE 57014, see unavailable.ts). Absent or 0: none.
+   */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * How long getting a connection from the pool may take, in milliseconds: opening one to a server that
+ * does not answer, or waiting for a busy pool to free one. After it the statement fails (a 503).
+ */
+export const connectTimeoutMs = 5_000;
 
 /** An open database: the Prisma client plus what migrations need. Nothing else knows the mode. */
 export interface Database {
@@ -137,7 +148,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: connectTimeoutMs,
+      // Sent at connection start-up, so it holds for every statement on the connection.
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     // As the adapter does for its own pools: an idle connection's error (a server restart) must not
     // crash the process; the next statement reports it.

@@ -3,11 +3,17 @@
 // The log line keeps the cause, with the request id. EXPOSE_ERRORS=true (local debugging only) adds
 // the cause to the answer, as yoga's development mode does.
 import { maskError, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
 
-/** What the server context must carry for the log line. */
+/** What the server context must carry for the log line, and where the plugin reports an outage. */
 export interface RequestIdContext {
   requestId: string;
+  /**
+   * Set to true when a masked error's cause was the database being unavailable (src/db/unavailable.ts):
+   * the server then answers 503 rather than the result.
+   */
+  outage?: { databaseUnavailable: boolean };
 }
 
 /**
@@ -37,7 +43,14 @@ export function errorMasking(options: { expose: boolean; logger: Logger }): {
         if (!result || !('errors' in result) || !result.errors) return;
         for (const error of result.errors) {
           if (!causes.has(error)) continue;
-          options.logger.error({ err: causes.get(error), requestId: (context as Partial<RequestIdContext>).requestId }, 'unexpected GraphQL error');
+          const cause = causes.get(error);
+          const { requestId, outage } = context as Partial<RequestIdContext>;
+          if (isDatabaseUnavailable(cause) && outage) {
+            outage.databaseUnavailable = true;
+            options.logger.warn({ err: cause, requestId }, 'database unavailable');
+          } else {
+            options.logger.error({ err: cause, requestId }, 'unexpected GraphQL error');
+          }
           causes.delete(error);
         }
       },

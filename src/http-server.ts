@@ -63,23 +63,26 @@ export function createHttpServer(listener: RequestListener, settings: Partial<Ht
       connectionsCheckingInterval: timeoutCheckIntervalMs,
     },
     (req, res) => {
-      const connection = state.connections.get(req.socket);
+      // Node's pipeline sets `req.socket` to null when it destroys the request (an upload refused while
+      // its body streams, 413), and the handlers below can run after that: keep the socket.
+      const socket = req.socket;
+      const connection = state.connections.get(socket);
       if (connection) {
         connection.responses.add(res);
         res.once('close', () => {
           connection.responses.delete(res);
           if (connection.responses.size > 0) return;
           connection.idleSince = performance.now();
-          connection.bytesReadWhenIdle = req.socket.bytesRead;
+          connection.bytesReadWhenIdle = socket.bytesRead;
         });
       }
       if (state.draining) res.setHeader('connection', 'close');
       if (bodyIdleMs > 0 && hasBody(req)) {
         // No listener for 'timeout': Node destroys the socket. Off again once the body is read, unless
         // the answer is already sent (then Node has set the keep-alive timeout, which stays).
-        req.socket.setTimeout(bodyIdleMs);
+        socket.setTimeout(bodyIdleMs);
         req.once('end', () => {
-          if (!res.writableFinished) req.socket.setTimeout(0);
+          if (!res.writableFinished) socket.setTimeout(0);
         });
       }
       listener(req, res);

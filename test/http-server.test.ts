@@ -1,9 +1,10 @@
 // src/http-server.ts in-process: the drain (answers with `Connection: close`, idle connections closed
 // after the grace and not before, the deadline, new connections refused), the body's idle timeout
 // (and that it does not cut a slow answer once the body is in), the head's timeout (408) and size
-// (431), and readiness while draining.
+// (431), an answer closing after a failed pipeline destroyed its request, and readiness while draining.
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { pipeline, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, drainIdleGraceMs, drainServer } from '../src/http-server.ts';
 import { createApp } from '../src/server.ts';
@@ -140,6 +141,34 @@ describe('the body idle timeout', () => {
     const answer = await new Promise<string>((resolve) => client.socket.on('data', (chunk: Buffer) => resolve(chunk.toString())));
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\/upload abcdef$/);
     client.socket.destroy();
+  });
+});
+
+describe('a connection closed under an answer', () => {
+  it('does not throw when the answer closes after the request was destroyed by a failed pipeline (a 413 while the body streams)', async () => {
+    const thrown: unknown[] = [];
+    const onUncaught = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      // As the upload does: the body is piped into a sink that fails past the limit. Node's pipeline
+      // then destroys the request and sets `req.socket` to null before the answer closes.
+      const server = createHttpServer((req, res) => {
+        if (req.url !== '/upload') return void res.end('ok');
+        const sink = new Writable({ write: (_chunk, _encoding, done) => done(new Error('past the limit')) });
+        pipeline(req, sink, () => res.writeHead(413, { connection: 'close' }).end('{"message":"413 Request Entity Too Large"}'));
+      }, { bodyIdleTimeoutSeconds: 1 });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const { port } = server.address() as AddressInfo;
+      const client = raw(port);
+      client.socket.write('PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n' + 'a'.repeat(65536));
+      expect((await client.closed).received).toMatch(/^HTTP\/1\.1 413 /);
+      await sleep(50);
+      expect(await get(port, '/next', false)).toMatchObject({ status: 200, body: 'ok' });
+      expect(thrown).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 });
 

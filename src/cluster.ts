@@ -11,6 +11,8 @@
 // workers leave signals to the primary) closes the port first, so that new connections are refused,
 // then asks each worker to drain (src/http-server.ts) after the connections already handed to it (the
 // IPC channel keeps them in order); each worker closes its database pool and exits, then the primary.
+// A worker still loading its modules when the group is signalled ends with the signal: it has taken
+// no connection yet.
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Socket } from 'node:net';
 import type { Config } from './config.ts';

@@ -48,8 +48,11 @@ describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKE
       if (primary.exitCode === null) process.kill(-primary.pid!, 'SIGKILL');
     });
     const url = await waitForListening(primary);
-    // Both workers listen (each logs it); the primary forked exactly two.
+    // The primary forked exactly two, and both serve (each logs it). Waiting for both matters: a worker
+    // still loading its modules when the group is signalled ends with the signal, without a line.
     await expect.poll(() => childrenOf(primary.pid!).length, { timeout: 30_000 }).toBe(2);
+    const workersListening = () => output.split('\n').filter((line) => line.includes('"msg":"listening"') && line.includes('"worker":')).length;
+    await expect.poll(workersListening, { timeout: 60_000 }).toBe(2);
 
     const status = async () => (await fetch(`${url}/api/v4/projects/acme%2Fplatform%2Fapi/packages`, { headers: { 'PRIVATE-TOKEN': miaToken } })).status;
     // Many requests over new connections reach both workers; all are served and cached.
@@ -67,8 +70,8 @@ describe.runIf(testDbMode === 'postgres' && process.platform === 'linux')('WORKE
     process.kill(-primary.pid!, 'SIGTERM'); // the group: the primary and both workers at once
     expect(await exited).toBe(0);
     const stopped = output.split('\n').filter((line) => line.includes('"msg":"stopped"'));
-    // Both workers (each signalled twice: by the group signal and by the primary) and the primary.
-    expect(stopped.filter((line) => line.includes('"worker":'))).toHaveLength(2);
-    expect(stopped.filter((line) => !line.includes('"worker":'))).toHaveLength(1);
-  });
+    // Both workers (the group signal is left to the primary, which asks each to drain) and the primary.
+    expect(stopped.filter((line) => line.includes('"worker":')), output).toHaveLength(2);
+    expect(stopped.filter((line) => !line.includes('"worker":')), output).toHaveLength(1);
+  }, 120_000);
 });

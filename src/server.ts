@@ -12,6 +12,7 @@ import { isDatabaseEmpty, loadFixture, formatSummary } from './fixture/load.ts';
 import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { ChangeCaches } from './db/cache.ts';
 import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
+import { restoreWindowSeconds } from './domain/restore.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { auditEventEntity } from './domain/audit.ts';
 import { createContext, type AuditSink } from './graphql/context.ts';
@@ -40,7 +41,8 @@ export interface AppOptions {
   /** `observeQueries` and `poolStats` feed the SQL and pool metrics when present. */
   db: Pick<Database, 'prisma'> & Partial<Pick<Database, 'observeQueries' | 'poolStats'>>;
   /** `metricsAllow` absent: only loopback callers may read /-/metrics. */
-  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow'>>;
+  /** `packageCleanupDelaySeconds` absent: a deleted package stays restorable (no cleanup runs). */
+  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow' | 'packageCleanupDelaySeconds'>>;
   logger: Logger;
   /** Rows cached between requests, emptied on change notifications; absent: nothing is cached. */
   caches?: DomainCaches;
@@ -100,6 +102,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
+  const restore = config.packageCleanupDelaySeconds !== undefined ? { restoreWindowSeconds: restoreWindowSeconds(config.packageCleanupDelaySeconds) } : {};
   const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string; audit: AuditSink; outage: { databaseUnavailable: boolean } }>({
     schema,
     graphqlEndpoint: '/api/graphql',
@@ -112,7 +115,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     maskedErrors: masking.maskedErrors,
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin, jsonWhateverAccepted()],
-    context: ({ viewer, baseUrl, audit }) => createContext({ prisma, viewer, baseUrl, caches, audit }),
+    context: ({ viewer, baseUrl, audit }) => createContext({ prisma, viewer, baseUrl, caches, audit, ...restore }),
   });
 
   const readiness = async () => {
@@ -168,7 +171,7 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
       const docs = await serveApiDocs(request, url); // /api/v4/openapi.json and /api/v4/docs, for anyone with no or a valid token
       if (docs) return docs;
       const actor = { ...auditSink(client, requestId), viewer: auth.viewer };
-      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, actor, ...(files ? { files } : {}) });
+      return handleRest(request, url, { prisma, viewer: auth.viewer, canWrite: canWrite(auth.viewer), baseUrl, caches, actor, ...restore, ...(files ? { files } : {}) });
     }
     const download = request.method === 'GET' || request.method === 'HEAD' ? matchPackageFileDownload(path) : null;
     if (download) {

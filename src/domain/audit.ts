@@ -5,13 +5,15 @@
 // create_audit_event_service.rb): event names package_registry_package_published and
 // package_registry_package_deleted, the package as target, `<project>/<name>-<version>` as target
 // details, "Npm package deleted" as message. GitLab records no event for a file deleted alone; the
-// gateway does (package_registry_package_file_deleted), since the issue asks for every delete.
+// gateway does (package_registry_package_file_deleted), since the issue asks for every delete; and
+// GitLab cannot restore a package, the gateway can (package_registry_package_restored).
 import type { AuditEvent, PackageType, Prisma } from '../generated/prisma/client.ts';
 import type { Viewer } from './viewer.ts';
 
 export type AuditEventName =
   | 'package_registry_package_published'
   | 'package_registry_package_deleted'
+  | 'package_registry_package_restored'
   | 'package_registry_package_file_deleted';
 
 /** Who acted, from where, and where the log lines go: one per request. */
@@ -34,7 +36,10 @@ export interface AuditedPackage {
 
 /** What one audited change was: a package published or deleted, or one of its files deleted. */
 export type AuditChange =
-  | { eventName: 'package_registry_package_published' | 'package_registry_package_deleted'; package: AuditedPackage }
+  | {
+      eventName: 'package_registry_package_published' | 'package_registry_package_deleted' | 'package_registry_package_restored';
+      package: AuditedPackage;
+    }
   | { eventName: 'package_registry_package_file_deleted'; package: AuditedPackage; file: { id: number; fileName: string } };
 
 /** GitLab's `package_type.humanize`: `npm` -> `Npm`, `terraform_module` -> `Terraform module`. */
@@ -46,7 +51,8 @@ function humanize(type: string): string {
 function message(change: AuditChange): string {
   const kind = humanize(change.package.packageType);
   if (change.eventName === 'package_registry_package_file_deleted') return `${kind} package file deleted`;
-  return `${kind} package ${change.eventName === 'package_registry_package_published' ? 'published' : 'deleted'}`;
+  const verb = { package_registry_package_published: 'published', package_registry_package_deleted: 'deleted', package_registry_package_restored: 'restored' };
+  return `${kind} package ${verb[change.eventName]}`;
 }
 
 function row(actor: AuditActor, change: AuditChange): Prisma.AuditEventCreateManyInput {

@@ -50,11 +50,11 @@ export async function markPackagesForDestruction(prisma: PrismaClient, actor: Au
   const now = new Date();
   let emit = () => {};
   const changed = await prisma.$transaction(async (tx) => {
-    const rows = await tx.package.updateManyAndReturn({
-      where: { id: { in: packages.map((p) => p.id) }, status: { not: 'pending_destruction' } },
-      data: { status: 'pending_destruction', updatedAt: now },
-      select: { id: true },
-    });
+    // The status it had is kept for restorePackage (src/domain/restore.ts).
+    const rows = await tx.$queryRaw<{ id: number }[]>`
+      UPDATE packages_packages SET status_before_destruction = status, status = 'pending_destruction', updated_at = ${now}
+      WHERE id = ANY(${packages.map((p) => p.id)}::int[]) AND status <> 'pending_destruction'
+      RETURNING id`;
     const ids = new Set(rows.map((r) => r.id));
     if (ids.size === 0) return ids;
     // A statement of its own, after the packages' row locks are held: it also sees the files that an
@@ -288,8 +288,11 @@ export interface ScopedDelete {
   unmodifiedSince?: Date | null;
 }
 
-/** Checks common to both deletes: the token may write, the project is visible, the viewer may delete there. */
-function checkProject(viewer: Viewer, project: Project | null): Project {
+/**
+ * Checks common to both deletes (and to restorePackage): the token may write, the project is visible,
+ * the viewer may delete there. Throws DeleteRefused; returns the project.
+ */
+export function checkProjectForDelete(viewer: Viewer, project: Project | null): Project {
   if (!canWrite(viewer)) throw new DeleteRefused('INSUFFICIENT_SCOPE');
   if (!project || !canReadProject(viewer, project)) throw new DeleteRefused('PROJECT_NOT_FOUND');
   // Checked before the package is looked up: a developer deleting a missing package is refused too.
@@ -313,7 +316,7 @@ const modifiedSince = (updatedAt: Date, since: Date | null | undefined) => since
  */
 export async function destroyProjectPackage(prisma: PrismaClient, actor: AuditActor, request: ScopedDelete): Promise<{ protected: boolean }> {
   const { viewer } = actor;
-  const project = checkProject(viewer, request.project);
+  const project = checkProjectForDelete(viewer, request.project);
   const pkg = await packageInProject(prisma, project, request.packageId);
   if (modifiedSince(pkg.updatedAt, request.unmodifiedSince)) throw new DeleteRefused('PRECONDITION_FAILED');
   if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
@@ -333,7 +336,7 @@ export async function destroyProjectPackageFile(
   request: ScopedDelete & { fileId: number },
 ): Promise<{ protected: boolean }> {
   const { viewer } = actor;
-  const project = checkProject(viewer, request.project);
+  const project = checkProjectForDelete(viewer, request.project);
   const pkg = await packageInProject(prisma, project, request.packageId);
   if (await isProtectedFor(prisma, viewer, pkg)) return { protected: true };
   const file = isStoredId(request.fileId)

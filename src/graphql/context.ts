@@ -15,12 +15,29 @@ export interface GraphQLContext {
   caches: DomainCaches;
   /** The viewer as the audit log names it (and where its lines go), for the changes a mutation makes. */
   actor: AuditActor;
+  /** How long after its delete a package can be restored, in seconds (domain/restore.ts restoreWindowSeconds). */
+  restoreWindowSeconds: number;
 }
 
 /** Where audit log lines go and the caller's address; absent (tests): rows are written, lines are not. */
 export type AuditSink = Pick<AuditActor, 'ipAddress' | 'logged'>;
 
-export function createContext(input: { prisma: PrismaClient; viewer: Viewer; baseUrl: string; caches: DomainCaches; audit?: AuditSink }): GraphQLContext {
-  const { audit = { ipAddress: null, logged: () => {} }, ...rest } = input;
-  return { ...rest, actor: { ipAddress: audit.ipAddress, logged: audit.logged, viewer: input.viewer }, loaders: createLoaders(input.prisma, input.caches) };
+/** What a context is made of; `restoreWindowSeconds` absent: no cleanup runs, a deleted package stays restorable. */
+export interface ContextInput {
+  prisma: PrismaClient;
+  viewer: Viewer;
+  baseUrl: string;
+  caches: DomainCaches;
+  audit?: AuditSink;
+  restoreWindowSeconds?: number;
+}
+
+export function createContext(input: ContextInput): GraphQLContext {
+  const { audit = { ipAddress: null, logged: () => {} }, restoreWindowSeconds = Number.POSITIVE_INFINITY, ...rest } = input;
+  return {
+    ...rest,
+    actor: { ipAddress: audit.ipAddress, logged: audit.logged, viewer: input.viewer },
+    loaders: createLoaders(input.prisma, input.caches),
+    restoreWindowSeconds,
+  };
 }

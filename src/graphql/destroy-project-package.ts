@@ -14,17 +14,23 @@ const protectedMessage = 'Package is deletion protected.';
 const codesDescription =
   'Refusals are top-level errors with `extensions.code`: INSUFFICIENT_SCOPE, PROJECT_NOT_FOUND, FORBIDDEN, PACKAGE_NOT_FOUND, PACKAGE_FILE_NOT_FOUND or PRECONDITION_FAILED.';
 
-async function refusalsAsErrors(run: () => Promise<{ protected: boolean }>): Promise<string[]> {
+/** Runs a REST-shaped change, turning its DeleteRefused into a top-level error with `extensions.code`. */
+export async function withRefusalCodes<T>(run: () => Promise<T>): Promise<T> {
   try {
-    const result = await run();
-    return result.protected ? [protectedMessage] : [];
+    return await run();
   } catch (error) {
     if (error instanceof DeleteRefused) throw new GraphQLError(error.message, { extensions: { code: error.code } });
     throw error;
   }
 }
 
-async function projectOfInput(ctx: GraphQLContext, projectId: string | number) {
+async function refusalsAsErrors(run: () => Promise<{ protected: boolean }>): Promise<string[]> {
+  const result = await withRefusalCodes(run);
+  return result.protected ? [protectedMessage] : [];
+}
+
+/** The project an input names by global id (a REST scope), or null. */
+export async function projectOfInput(ctx: GraphQLContext, projectId: string | number) {
   return ctx.loaders.project.load(parseGidOf(projectId, 'Project'));
 }
 

@@ -18,6 +18,7 @@ import './package-install-urls.ts';
 import './package-settings.ts';
 import './package-extras.ts';
 import './destroy-project-package.ts';
+import './restore-package.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

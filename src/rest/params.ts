@@ -1,6 +1,7 @@
 // Grape-like parameter declarations, coercion and validation (spec rest.md 1.7, 1.8): parameters are
 // checked in declaration order, every failure is collected, and the messages are grouped by
 // parameter and joined with ", " into GitLab's 400 body.
+import { encodeGid } from '../graphql/global-id.ts';
 import { errors } from './errors.ts';
 
 export type ParamValue = string | number | boolean | null | string[];
@@ -169,4 +170,10 @@ export function parseQuery(search: string): RawParams {
     }
   }
   return result;
+}
+
+/** A gid for a numeric REST id; ids that cannot name a row get id 0, which names nothing. */
+export function restGid(typename: 'Project' | 'Group' | 'Package' | 'PackageFile', id: ParamValue): string {
+  const n = typeof id === 'number' ? id : Number(id);
+  return encodeGid(typename, Number.isSafeInteger(n) && n > 0 && n < 1e15 ? n : 0);
 }

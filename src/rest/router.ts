@@ -35,6 +35,8 @@ export interface RestEnvironment {
   files?: PackageFiles;
   /** The viewer as the audit log names it, and where its lines go. */
   actor: AuditActor;
+  /** How long a deleted package stays restorable, in seconds; absent: no limit. */
+  restoreWindowSeconds?: number;
 }
 
 /** A REST route's GraphQL operation, compiled once (graphql-jit) for the life of the process. */
@@ -197,7 +199,14 @@ async function serve(request: Request, url: URL, env: RestEnvironment, method: s
   // The API guard: a read-only token may not write.
   if (route.method !== 'GET' && !env.canWrite) throw errors.insufficientScope();
 
-  const context = createContext({ prisma: env.prisma, viewer: env.viewer, baseUrl: env.baseUrl, caches: env.caches, audit: env.actor });
+  const context = createContext({
+    prisma: env.prisma,
+    viewer: env.viewer,
+    baseUrl: env.baseUrl,
+    caches: env.caches,
+    audit: env.actor,
+    ...(env.restoreWindowSeconds !== undefined ? { restoreWindowSeconds: env.restoreWindowSeconds } : {}),
+  });
   const runScope = <T>(name: ScopeOperation, variables: Record<string, unknown>) => run<T>(preparedScopes.get(name)!, variables, context);
   const id = pathParams.id!;
   const scope = route.scope === 'project' ? await findProject(id, runScope) : await findGroup(id, runScope);

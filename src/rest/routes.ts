@@ -2,7 +2,6 @@
 // path, its parameters, the GraphQL operation it runs on the gateway's schema, how the parameters
 // become that operation's variables, how the result becomes GitLab's JSON, and its pagination.
 // Filters, permissions and deletes live in the schema (and src/domain), never here.
-import { encodeGid } from '../graphql/global-id.ts';
 import {
   numericId,
   packageEntity,
@@ -19,9 +18,10 @@ import {
   type ShapeContext,
   type VersionData,
 } from './entities.ts';
-import { deletionProtected, errors, type RestError } from './errors.ts';
+import { errors, type RestError } from './errors.ts';
 import { maxCountLimit, type KeysetRequest, type OffsetRequest } from './pagination.ts';
-import { param, paginationParams, type ParamSpec, type ParamValue } from './params.ts';
+import { changeRoutes } from './change-routes.ts';
+import { param, paginationParams, restGid, type ParamSpec, type ParamValue } from './params.ts';
 
 /** What a row's functions receive. */
 export interface RouteInput {
@@ -48,7 +48,7 @@ export type RouteResult =
 
 export interface Route<Data = never> {
   name: string;
-  method: 'GET' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Below /api/v4; `:name` segments match one path segment (no slash). */
   path: string;
   /** What the `:id` segment names; looked up (and authorized) before the parameters are validated. */
@@ -95,11 +95,6 @@ const packageFilterParams = [
 // ---------------------------------------------------------------------------------------------
 // Parameters to GraphQL arguments
 
-/** A gid for a numeric REST id; ids that cannot name a row get id 0, which names nothing. */
-export function restGid(typename: 'Project' | 'Group' | 'Package' | 'PackageFile', id: ParamValue): string {
-  const n = typeof id === 'number' ? id : Number(id);
-  return encodeGid(typename, Number.isSafeInteger(n) && n > 0 && n < 1e15 ? n : 0);
-}
 
 const sortKeys: Record<string, string> = {
   created_at: 'CREATED',
@@ -123,13 +118,6 @@ const packageFilterVariables = ({ params }: RouteInput) => ({
 
 const pageVariables = ({ page }: RouteInput) => ({ first: page.first, offset: page.offset, countLimit: maxCountLimit });
 
-/** If-Unmodified-Since as a time; absent or unreadable means no precondition (GitLab ignores it). */
-function unmodifiedSince(headers: Headers): string | null {
-  const value = headers.get('if-unmodified-since');
-  if (!value) return null;
-  const time = new Date(value);
-  return Number.isNaN(time.getTime()) ? null : time.toISOString();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Result shapes
@@ -153,14 +141,6 @@ function found<T>(pkg: T | null | undefined): T {
   return pkg;
 }
 
-const deleteRefusals = {
-  INSUFFICIENT_SCOPE: errors.insufficientScope,
-  PROJECT_NOT_FOUND: errors.projectNotFound,
-  FORBIDDEN: errors.forbidden,
-  PACKAGE_NOT_FOUND: errors.recordNotFound,
-  PACKAGE_FILE_NOT_FOUND: errors.notFound,
-  PRECONDITION_FAILED: errors.preconditionFailed,
-};
 
 const packageFilterArgs = `
   packageName: $packageName, packageType: $packageType, packageVersion: $packageVersion, status: $status,
@@ -398,57 +378,7 @@ export const routes: Route<unknown>[] = [
       return { kind: 'keyset', items, lastId: last ? numericId(last.id) : null, hasMore };
     },
   }),
-
-  route<{ destroyProjectPackage: { errors: string[] } }>({
-    name: 'E6 delete a project package',
-    method: 'DELETE',
-    path: '/projects/:id/packages/:package_id',
-    scope: 'project',
-    pagination: 'none',
-    params: [id, packageId],
-    operation: `
-      mutation RestDestroyPackage($project: ID!, $package: PackagesPackageID!, $unmodifiedSince: Time) {
-        destroyProjectPackage(input: { projectId: $project, id: $package, unmodifiedSince: $unmodifiedSince }) { errors }
-      }`,
-    variables: (input) => ({
-      project: input.scope,
-      package: restGid('Package', input.params.package_id!),
-      unmodifiedSince: unmodifiedSince(input.headers),
-    }),
-    refusals: deleteRefusals,
-    throws: { deletionProtected: () => errors.apiError(403, deletionProtected) },
-    respond: (data) => {
-      if (data.destroyProjectPackage.errors.length > 0) throw errors.apiError(403, deletionProtected);
-      return { kind: 'noContent' };
-    },
-  }),
-
-  route<{ destroyProjectPackageFile: { errors: string[] } }>({
-    name: 'E7 delete a package file',
-    method: 'DELETE',
-    path: '/projects/:id/packages/:package_id/package_files/:package_file_id',
-    scope: 'project',
-    pagination: 'none',
-    params: [id, packageId, param.integer('package_file_id', { required: true })],
-    operation: `
-      mutation RestDestroyPackageFile($project: ID!, $package: PackagesPackageID!, $file: PackagesPackageFileID!, $unmodifiedSince: Time) {
-        destroyProjectPackageFile(input: { projectId: $project, packageId: $package, id: $file, unmodifiedSince: $unmodifiedSince }) {
-          errors
-        }
-      }`,
-    variables: (input) => ({
-      project: input.scope,
-      package: restGid('Package', input.params.package_id!),
-      file: restGid('PackageFile', input.params.package_file_id!),
-      unmodifiedSince: unmodifiedSince(input.headers),
-    }),
-    refusals: deleteRefusals,
-    throws: { deletionProtected: () => errors.forbiddenBecause(deletionProtected) },
-    respond: (data) => {
-      if (data.destroyProjectPackageFile.errors.length > 0) throw errors.forbiddenBecause(deletionProtected);
-      return { kind: 'noContent' };
-    },
-  }),
+  ...changeRoutes,
 ];
 
 interface VersionsPage {

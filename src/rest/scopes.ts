@@ -1,7 +1,7 @@
 // Finding the project or group a REST path names (spec rest.md 1.3-1.5), before parameters are
 // validated: a numeric id, or a full path sent URL-encoded (`acme%2Fplatform%2Fapi`).
 import { errors } from './errors.ts';
-import { restGid } from './routes.ts';
+import { restGid } from './params.ts';
 
 /** The GraphQL operations that find a project or group and tell whether the viewer may read it. */
 export const scopeOperations = {

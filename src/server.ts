@@ -13,6 +13,7 @@ import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { ChangeCaches } from './db/cache.ts';
 import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
 import { restoreWindowSeconds } from './domain/restore.ts';
+import { PackageEventHub, packageEventsChannel } from './graphql/package-events.ts';
 import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { auditEventEntity } from './domain/audit.ts';
 import { createContext, type AuditSink } from './graphql/context.ts';
@@ -55,6 +56,8 @@ export interface AppOptions {
   draining?: () => boolean;
   /** GitLab's user and IP rate limits (src/rate-limit.ts), checked after authentication; absent: no limits. */
   rateLimiter?: RateLimiter;
+  /** The process's package events, for the `packageEvents` subscription; absent: it is refused. */
+  packageEvents?: PackageEventHub;
 }
 
 /** The caller's end of the TCP connection (not X-Forwarded-For). */
@@ -98,12 +101,19 @@ function serviceUnavailable(graphql: boolean): Response {
   return json(503, graphql ? { errors: [{ message }] } : { message });
 }
 
-export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter, draining }: AppOptions): App {
+export function createApp({ db, config, logger, caches = noCaches(), files, rateLimiter, draining, packageEvents }: AppOptions): App {
   const { prisma } = db;
   const metrics = createMetrics({ allow: config.metricsAllow ?? [], db });
   const masking = errorMasking({ expose: config.exposeErrors, logger });
   const restore = config.packageCleanupDelaySeconds !== undefined ? { restoreWindowSeconds: restoreWindowSeconds(config.packageCleanupDelaySeconds) } : {};
-  const yoga = createYoga<{ viewer: Viewer; baseUrl: string; requestId: string; audit: AuditSink; outage: { databaseUnavailable: boolean } }>({
+  const yoga = createYoga<{
+    viewer: Viewer;
+    reauthenticate: () => Promise<Viewer | null>;
+    baseUrl: string;
+    requestId: string;
+    audit: AuditSink;
+    outage: { databaseUnavailable: boolean };
+  }>({
     schema,
     graphqlEndpoint: '/api/graphql',
     graphiql: config.graphiql ? graphiqlOptions : false,
@@ -115,7 +125,8 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     maskedErrors: masking.maskedErrors,
     logging: logger,
     plugins: [...graphqlPlugins(), metrics.graphqlPlugin, ...compiledExecution(), masking.plugin, jsonWhateverAccepted()],
-    context: ({ viewer, baseUrl, audit }) => createContext({ prisma, viewer, baseUrl, caches, audit, ...restore }),
+    context: ({ viewer, reauthenticate, baseUrl, audit }) =>
+      createContext({ prisma, viewer, reauthenticate, baseUrl, caches, audit, ...restore, ...(packageEvents ? { packageEvents } : {}) }),
   });
 
   const readiness = async () => {
@@ -150,13 +161,18 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
     if (isGraphqlPath(path)) {
-      const { auth, throttled } = await admit(request, tokenFromRequest(request, url), client);
+      const token = tokenFromRequest(request, url);
+      const { auth, throttled } = await admit(request, token, client);
       if (throttled) return throttled;
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
+      const reauthenticate = async () => {
+        const again = await authenticate(prisma, token, new Date(), caches);
+        return again.ok ? again.viewer : null;
+      };
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
       if (!bounded) return json(413, { errors: [{ message: `Request body too large: the limit is ${limits.maxRequestBytes} bytes` }] });
       const outage = { databaseUnavailable: false };
-      const answer = await yoga.fetch(bounded, { viewer: auth.viewer, baseUrl, requestId, audit: auditSink(client, requestId), outage });
+      const answer = await yoga.fetch(bounded, { viewer: auth.viewer, reauthenticate, baseUrl, requestId, audit: auditSink(client, requestId), outage });
       if (outage.databaseUnavailable) {
         await answer.body?.cancel();
         return serviceUnavailable(true);
@@ -278,8 +294,11 @@ export async function startServer(config: Config, logger: Logger, options: { pre
   const changes = new ChangeCaches();
   await changes.start(db.listen);
   if (!changes.isLive) logger.warn('not listening for change notifications yet: serving without caches until connected');
+  const packageEvents = new PackageEventHub();
+  await packageEvents.start(db.listenTo(packageEventsChannel));
   let draining = false;
   const app = createApp({
+    packageEvents,
     db,
     config,
     logger,
@@ -313,10 +332,13 @@ export async function startServer(config: Config, logger: Logger, options: { pre
     close: () =>
       (closing ??= (async () => {
         draining = true;
-        await closeServer(server, {
+        const drained = closeServer(server, {
           timeoutMs: config.shutdownTimeoutSeconds * 1000,
           onDeadline: (open) => logger.warn({ open }, `connections still open after SHUTDOWN_TIMEOUT_SECONDS (${config.shutdownTimeoutSeconds}): destroyed`),
         });
+        // Open subscriptions would hold their connections until the deadline: their streams end now.
+        await packageEvents.close();
+        await drained;
         await cleanup.stop();
         await changes.close();
         await storage.close();

@@ -5,7 +5,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
-/** The channel the triggers notify; the payload is the changed table's name. */
+/** The channel the change triggers notify; the payload is the changed table's name. */
 export const changeChannel = 'pgw_changes';
 
 /** What a listener is told. */
@@ -22,15 +22,16 @@ export interface ChangeListener {
 /** Starts listening; resolves once the first attempt to listen has succeeded or failed. Returns `stop`. */
 export type Listen = (listener: ChangeListener) => Promise<() => Promise<void>>;
 
-/** Shown in pg_stat_activity.application_name for the listening connection. */
+/** Shown in pg_stat_activity.application_name for the change feed's listening connection (other channels' add ` (<channel>)`). */
 export const listenerApplicationName = 'packages-gateway listener';
 
 /**
- * LISTEN on a PostgreSQL server over a dedicated connection (not the pool's: it stays open and idle).
- * When the connection fails or ends, the listener is told `state(false)` and a new connection is
- * tried every `retryMs` milliseconds until one listens (`state(true)`).
+ * LISTEN on `channel` (a plain identifier) of a PostgreSQL server over a dedicated connection (not the
+ * pool's: it stays open and idle). When the connection fails or ends, the listener is told
+ * `state(false)` and a new connection is tried every `retryMs` milliseconds until one listens
+ * (`state(true)`).
  */
-export function listenPostgres(connectionString: string, retryMs = 500): Listen {
+export function listenPostgres(connectionString: string, retryMs = 500, channel = changeChannel): Listen {
   return async (listener) => {
     let stopped = false;
     let current: pg.Client | undefined;
@@ -54,7 +55,8 @@ export function listenPostgres(connectionString: string, retryMs = 500): Listen 
     };
 
     const connect = async () => {
-      const client = new pg.Client({ connectionString, application_name: listenerApplicationName, connectionTimeoutMillis: 5_000 });
+      const applicationName = channel === changeChannel ? listenerApplicationName : `${listenerApplicationName} (${channel})`;
+      const client = new pg.Client({ connectionString, application_name: applicationName, connectionTimeoutMillis: 5_000 });
       let failed = false;
       const fail = () => {
         if (failed) return;
@@ -64,11 +66,11 @@ export function listenPostgres(connectionString: string, retryMs = 500): Listen 
       client.on('error', fail);
       client.on('end', fail);
       client.on('notification', (message) => {
-        if (message.channel === changeChannel) listener.notify(message.payload ?? '');
+        if (message.channel === channel) listener.notify(message.payload ?? '');
       });
       try {
         await client.connect();
-        await client.query(`LISTEN ${changeChannel}`);
+        await client.query(`LISTEN ${channel}`);
         if (stopped) {
           await client.end();
           return;
@@ -96,10 +98,10 @@ export function listenPostgres(connectionString: string, retryMs = 500): Listen 
   };
 }
 
-/** LISTEN on an embedded PGlite: the same process is the only writer, and the "connection" never drops. */
-export function listenPGlite(pglite: PGlite): Listen {
+/** LISTEN on `channel` of an embedded PGlite: the same process is the only writer, and the "connection" never drops. */
+export function listenPGlite(pglite: PGlite, channel = changeChannel): Listen {
   return async (listener) => {
-    const unsubscribe = await pglite.listen(changeChannel, (payload) => listener.notify(payload));
+    const unsubscribe = await pglite.listen(channel, (payload) => listener.notify(payload));
     listener.state(true);
     return async () => {
       if (!pglite.closed) await unsubscribe();

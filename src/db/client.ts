@@ -49,6 +49,8 @@ export interface Database {
   poolStats?(): PoolStats;
   /** Listens for change notifications (see change-feed.ts), for caches. */
   listen: Listen;
+  /** Listens on another channel (a plain identifier), over a connection of its own. */
+  listenTo(channel: string): Listen;
   close(): Promise<void>;
 }
 
@@ -166,6 +168,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       observeQueries,
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       listen: listenPostgres(options.databaseUrl),
+      listenTo: (channel) => listenPostgres(options.databaseUrl!, 500, channel),
       close: async () => {
         await prisma.$disconnect();
         if (!pool.ended) await pool.end();
@@ -190,6 +193,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     describe: `pglite:${options.dataDir}`,
     observeQueries,
     listen: listenPGlite(pglite),
+    listenTo: (channel) => listenPGlite(pglite, channel),
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();

@@ -36,8 +36,7 @@ export function variableErrors(
 }
 
 /**
- * graphql-js's answer to an operation whose root type the schema lacks (the gateway has no
- * Subscription type): `Schema is not configured to execute subscription operation.`, no data. graphql-jit
+ * graphql-js's answer to an operation whose root type the schema lacks: `Schema is not configured to execute subscription operation.`, no data. graphql-jit
  * would throw compiling it (a 500); GitLab refuses an operation its schema cannot run with an error too.
  * Null when the schema has the root type (or the operation is not found: execution reports that).
  */
@@ -78,16 +77,18 @@ export function withSourcePositions(result: ExecutionResult, document: DocumentN
 
 /**
  * The yoga plugins: operations the schema has no root type for refused, graphql-js's variable
- * coercion, then graphql-jit with an LRU of compiled documents.
+ * coercion, then graphql-jit with an LRU of compiled documents (queries and mutations).
  */
 export function compiledExecution(): Plugin[] {
   type Cache = NonNullable<NonNullable<Parameters<typeof useGraphQlJit>[1]>['cache']>;
   type Entry = NonNullable<ReturnType<Cache['get']>>;
   const cache = new LRUCache<string, Entry>({ max: COMPILED_DOCUMENTS });
   const coerceVariables: Plugin = {
-    // yoga subscribes (rather than executes) for a subscription operation: refused here before jit compiles it.
+    // yoga subscribes (rather than executes) for a subscription operation: checked here before jit compiles it.
     onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = missingRootType(args.schema, args.document, args.operationName);
+      const refusal =
+        missingRootType(args.schema, args.document, args.operationName) ??
+        variableErrors(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
       if (refusal) setResultAndStopExecution(refusal);
     },
     onExecute({ args, setResultAndStopExecution }) {
@@ -105,5 +106,9 @@ export function compiledExecution(): Plugin[] {
       };
     },
   };
-  return [coerceVariables, useGraphQlJit({}, { cache }) as Plugin];
+  // Subscriptions run on graphql-js: graphql-jit's compiled `subscribe` passes no arguments to the
+  // field's subscribe function.
+  const enableIf = (args: { document: DocumentNode; operationName?: string | null }) =>
+    getOperationAST(args.document, args.operationName)?.operation !== 'subscription';
+  return [coerceVariables, useGraphQlJit({}, { cache, enableIf }) as Plugin];
 }

@@ -19,6 +19,7 @@ import './package-settings.ts';
 import './package-extras.ts';
 import './destroy-project-package.ts';
 import './restore-package.ts';
+import './package-events.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

@@ -26,6 +26,10 @@ const deleteRefusals = {
   PRECONDITION_FAILED: errors.preconditionFailed,
 };
 
+/** The refusals restorePackage can answer (of the deletes' codes). */
+const { INSUFFICIENT_SCOPE, PROJECT_NOT_FOUND, FORBIDDEN, PACKAGE_NOT_FOUND } = deleteRefusals;
+const restoreCodes = { INSUFFICIENT_SCOPE, PROJECT_NOT_FOUND, FORBIDDEN, PACKAGE_NOT_FOUND };
+
 /** The restore's refusals: deletion protection 403, past the restore window 400, published again since 409. */
 const restoreErrors = {
   protected: () => errors.forbiddenBecause(deletionProtected),
@@ -97,7 +101,7 @@ export const changeRoutes: Route<unknown>[] = [
         restorePackage(input: { projectId: $project, id: $package }) { errors }
       }`,
     variables: (input) => ({ project: input.scope, package: restGid('Package', input.params.package_id!) }),
-    refusals: deleteRefusals,
+    refusals: restoreCodes,
     throws: { deletionProtected: restoreErrors.protected, cleanedUp: restoreErrors.cleanedUp, exists: restoreErrors.exists },
     respond: (data) => {
       const [refusal] = data.restorePackage.errors;

@@ -149,6 +149,43 @@ describe(`SIGTERM under load on ${testDbMode === 'pglite' ? 'the embedded databa
     await signalUnderLoad(gateway, 1);
   }, 120_000);
 
+  it('an open packageEvents stream gets an upload live, then ends at SIGTERM; the process exits 0 without waiting for the deadline', async () => {
+    const gateway = await startGatewayProcess();
+    cleanups.push(gateway.cleanup);
+    const { url } = gateway;
+    let body = '';
+    let ended = false;
+    const query = 'subscription { packageEvents(projectPath: "acme/platform/api") { action package { name version } } }';
+    const stream = http.request(`${url}/api/graphql`, { method: 'POST', headers: { ...token, 'content-type': 'application/json', accept: 'text/event-stream' } });
+    const status = new Promise<number>((resolve) =>
+      stream.on('response', (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('close', () => (ended = true));
+        resolve(res.statusCode!);
+      }),
+    );
+    stream.end(JSON.stringify({ query }));
+    expect(await status).toBe(200);
+    // Published until the stream has it: the first PUTs may come before the subscription listens.
+    const name = 'live-over-sse';
+    for (let version = 1; !body.includes(name) && version <= 50; version++) {
+      const put = await fetch(`${url}/api/v4/projects/acme%2Fplatform%2Fapi/packages/generic/${name}/${version}.0.0/a.bin`, { method: 'PUT', headers: token, body: 'bytes' });
+      expect(put.status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toContain(`"packageEvents":{"action":"CREATED","package":{"name":"${name}"`);
+    const signalledAt = performance.now();
+    gateway.child.kill('SIGTERM');
+    const { code } = await gateway.exited;
+    const tookMs = performance.now() - signalledAt;
+    expect(code).toBe(0);
+    expect(ended).toBe(true);
+    expect(body).toContain('event: complete');
+    // SHUTDOWN_TIMEOUT_SECONDS is 10 by default: the stream was ended, not cut at the deadline.
+    expect(tookMs).toBeLessThan(5_000);
+  }, 120_000);
+
   it.runIf(testDbMode === 'postgres')('does the same with WORKERS=2 (the primary signalled)', async () => {
     const gateway = await startGatewayProcess({ WORKERS: '2' });
     cleanups.push(gateway.cleanup);

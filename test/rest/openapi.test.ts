@@ -89,7 +89,7 @@ describe('the OpenAPI document', () => {
     expect(apiDocument.security).toContainEqual({});
   });
 
-  it("lists exactly the route table's seven endpoints, relative to the server", () => {
+  it("lists exactly the route table's eight endpoints, relative to the server", () => {
     const listed = operations(apiDocument).map(({ key }) => key).sort();
     expect(listed).toEqual(
       [
@@ -100,6 +100,7 @@ describe('the OpenAPI document', () => {
         'GET /projects/{id}/packages/{package_id}/pipelines',
         'DELETE /projects/{id}/packages/{package_id}',
         'DELETE /projects/{id}/packages/{package_id}/package_files/{package_file_id}',
+        'POST /projects/{id}/packages/{package_id}/restore',
       ].sort(),
     );
     expect(listed).toEqual(routes.map((row) => `${row.method} ${openApiPath(row.path)}`).sort());
@@ -143,7 +144,7 @@ describe('the OpenAPI document', () => {
     const offset = ['X-Page', 'X-Per-Page', 'X-Total', 'X-Total-Pages', 'X-Next-Page', 'X-Prev-Page', 'Link'].sort();
     for (const row of routes) {
       const { responses } = operationOf(apiDocument, row);
-      if (row.method === 'DELETE') {
+      if (row.method !== 'GET') {
         expect(responses['204'], row.name).toBeDefined();
         expect(responses['200']).toBeUndefined();
         continue;
@@ -179,6 +180,16 @@ describe('the OpenAPI document', () => {
         '412': ['preconditionFailed'],
       });
     }
+    expect(summary['E8 restore a deleted package']).toEqual({
+      '204': [],
+      '400': expect.arrayContaining(['invalid_package_id', 'cleanedUp']),
+      '401': ['unauthorized'],
+      '403': ['insufficientScope', 'forbidden', 'deletionProtected'],
+      '404': ['projectNotFound', 'recordNotFound'],
+      '409': ['exists'],
+    });
+    const e8 = operationOf(apiDocument, routes.find((row) => row.name.startsWith('E8'))!);
+    expect(examplesOf(e8.responses['400']).cleanedUp!.value).toEqual({ message: '400 Bad request - Package has been cleaned up and can no longer be restored.' });
     const e7 = operationOf(apiDocument, routes.find((row) => row.name.startsWith('E7'))!);
     expect(examplesOf(e7.responses['403']).insufficientScope!.value).toEqual(errors.insufficientScope().body);
     expect(examplesOf(e7.responses['403']).deletionProtected!.value).toEqual({ message: '403 Forbidden - Package is deletion protected.' });
@@ -191,8 +202,10 @@ describe('the OpenAPI document', () => {
       .map(({ status, body }) => ({ status, body }));
     for (const row of routes) {
       for (const { status, name, body } of allExamples(operationOf(apiDocument, row))) {
+        // The restore's refusals (cleanedUp, exists) and deletion protection have texts of their own.
+        if (['deletionProtected', 'cleanedUp', 'exists'].includes(name)) continue;
         if (status === 400) expect(body, `${row.name} ${name}`).toEqual({ error: expect.stringMatching(/^\w+ (is invalid|is missing|has a value not allowed|does not have a valid value)$/) });
-        else if (name !== 'deletionProtected') expect(made, `${row.name} ${name}`).toContainEqual({ status, body });
+        else expect(made, `${row.name} ${name}`).toContainEqual({ status, body });
       }
     }
   });

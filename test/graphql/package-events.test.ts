@@ -242,6 +242,26 @@ describe('packageEvents', () => {
   });
 });
 
+describe('the cost of an event', () => {
+  it('each delivery takes at most 4 SQL statements per subscriber (credential, package, project)', async () => {
+    const subscription = await Subscription.open('maint', '(projectPath: "acme/app")');
+    const id = await publish('acme/app');
+    await subscription.next(1);
+    let statements = 0;
+    const stop = db.observeQueries(() => statements++);
+    try {
+      await db.prisma.$executeRaw`UPDATE packages_packages SET status = 'deprecated' WHERE id = ${id}`;
+      await subscription.next(2);
+    } finally {
+      stop();
+    }
+    // The UPDATE itself is one statement.
+    expect(statements - 1).toBeLessThanOrEqual(4);
+    expect(statements - 1).toBeGreaterThan(0);
+    await subscription.close();
+  });
+});
+
 describe('packageEvents outside server-sent events', () => {
   it('asked for as plain JSON (POST or GET), it is answered 406 with a JSON body, not held open, and leaves no subscriber', async () => {
     const query = 'subscription { packageEvents { action } }';

@@ -6,11 +6,11 @@ import { mkdtempSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/client.ts';
 import { openDirectoryStorage } from '../../src/domain/storage/directory.ts';
 import { loadFixture } from '../../src/fixture/load.ts';
 import type { App } from '../../src/server.ts';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, openWideConnection, type TestDatabase } from '../support/database.ts';
 import { rest, restApp } from '../rest/support.ts';
 
 const token = (user: string) => `glpat-${user.padEnd(20, '0')}`;
@@ -26,7 +26,7 @@ let serial = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  wide = testDbMode === 'postgres' ? await openDatabase({ databaseUrl: db.url!, dataDir: '', poolSize: 20 }) : { prisma: db.prisma, close: async () => {} };
+  wide = await openWideConnection(db);
   root = mkdtempSync(path.join(os.tmpdir(), 'pgw-races-'));
   app = restApp(wide.prisma, undefined, { storage: await openDirectoryStorage(root), maxFileBytes: 1 << 20 });
   await loadFixture(db.prisma, {

@@ -5,14 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/client.ts';
 import { restoreWindowSeconds } from '../../src/domain/restore.ts';
 import { openDirectoryStorage } from '../../src/domain/storage/directory.ts';
 import type { PackageFiles } from '../../src/rest/package-files.ts';
 import { loadFixture } from '../../src/fixture/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createApp, type App } from '../../src/server.ts';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, openWideConnection, type TestDatabase } from '../support/database.ts';
 import { rest, restApp } from '../rest/support.ts';
 
 const token = (user: string) => `glpat-${user.padEnd(20, '0')}`;
@@ -29,7 +29,7 @@ let serial = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  wide = testDbMode === 'postgres' ? await openDatabase({ databaseUrl: db.url!, dataDir: '', poolSize: 20 }) : { prisma: db.prisma, close: async () => {} };
+  wide = await openWideConnection(db);
   root = mkdtempSync(path.join(os.tmpdir(), 'pgw-restore-'));
   files = { storage: await openDirectoryStorage(root), maxFileBytes: 1 << 20 };
   app = restApp(wide.prisma, undefined, files);

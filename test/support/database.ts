@@ -64,3 +64,13 @@ export async function createTestDatabase(options: { dataDir?: string; migrate?: 
   if (options.migrate !== false) await applyMigrations(db.adapterFactory);
   return { ...db, env: { DATA_DIR: dataDir } };
 }
+
+/**
+ * A connection for requests that must really overlap: on PostgreSQL a second client of the test
+ * database with a pool of `poolSize` connections (the test database's own has 4); on PGlite, which
+ * serialises everything, the test database itself (closing it then does nothing).
+ */
+export async function openWideConnection(db: TestDatabase, poolSize = 20): Promise<Pick<Database, 'prisma' | 'close'>> {
+  if (testDbMode !== 'postgres') return { prisma: db.prisma, close: async () => {} };
+  return openDatabase({ databaseUrl: db.url!, dataDir: '', poolSize });
+}

@@ -41,6 +41,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** GitLab's user and IP rate limits (RATE_LIMIT_*; src/rate-limit.ts). */
   rateLimit: RateLimitSettings;
+  /** How long a browser session lasts after sign-in, in seconds (never past its token's expiry). */
+  sessionTtlSeconds: number;
 }
 
 /** Request budgets per token and per client IP (GitLab's throttle_authenticated_api / throttle_unauthenticated_api). */
@@ -296,6 +298,7 @@ const schema = z.object({
       .default(defaultHttpSettings.maxHeaderBytes),
   ),
   SHUTDOWN_TIMEOUT_SECONDS: count(3600, defaultShutdownTimeoutSeconds),
+  SESSION_TTL_SECONDS: count(365 * 86400, 7 * 86400),
   // GitLab's defaults for its authenticated and unauthenticated API throttles.
   RATE_LIMIT_ENABLED: z.preprocess(emptyAsUndefined, booleanFlag.optional()),
   RATE_LIMIT_AUTHENTICATED_REQUESTS: count(1_000_000_000, 7200),
@@ -357,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
     },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED ?? false,
       authenticated: { requests: e.RATE_LIMIT_AUTHENTICATED_REQUESTS, periodSeconds: e.RATE_LIMIT_AUTHENTICATED_PERIOD_SECONDS },

@@ -13,8 +13,10 @@ import { applyMigrations, pendingMigrationNames } from './db/migrate.ts';
 import { ChangeCaches } from './db/cache.ts';
 import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
 import { restoreWindowSeconds } from './domain/restore.ts';
+import { authenticateSession } from './domain/sessions.ts';
 import { PackageEventHub, packageEventsChannel } from './graphql/package-events.ts';
-import { authenticate, canWrite, type Viewer } from './domain/viewer.ts';
+import { clearSessionCookie, csrfHeader, isSignInRequest, mayUseSessionCookie, serveSignIn, sessionSecretFromRequest } from './sign-in.ts';
+import { anonymous, authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { auditEventEntity } from './domain/audit.ts';
 import { createContext, type AuditSink } from './graphql/context.ts';
 import { errorMasking } from './graphql/errors.ts';
@@ -43,7 +45,7 @@ export interface AppOptions {
   db: Pick<Database, 'prisma'> & Partial<Pick<Database, 'observeQueries' | 'poolStats'>>;
   /** `metricsAllow` absent: only loopback callers may read /-/metrics. */
   /** `packageCleanupDelaySeconds` absent: a deleted package stays restorable (no cleanup runs). */
-  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow' | 'packageCleanupDelaySeconds'>>;
+  config: Pick<Config, 'publicUrl' | 'graphiql' | 'exposeErrors'> & Partial<Pick<Config, 'metricsAllow' | 'packageCleanupDelaySeconds' | 'sessionTtlSeconds'>>;
   logger: Logger;
   /** Rows cached between requests, emptied on change notifications; absent: nothing is cached. */
   caches?: DomainCaches;
@@ -142,11 +144,18 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     }
   };
 
+  // A request's credential: a token, else (where the caller allows it) a browser session's secret.
+  type Credential = { token?: string | undefined; session?: string | undefined };
+  const authenticateCredential = (credential: Credential) =>
+    credential.token === undefined && credential.session !== undefined
+      ? authenticateSession(prisma, credential.session, new Date(), caches)
+      : authenticate(prisma, credential.token, new Date(), caches);
   // Authentication, then the rate limit: `throttled` is the 429 answer of a request past its budget.
-  const admit = async (request: Request, token: string | undefined, client: Client | undefined) => {
-    const auth = await authenticate(prisma, token, new Date(), caches);
+  const admit = async (request: Request, credential: string | undefined | Credential, client: Client | undefined) => {
+    const auth = await authenticateCredential(typeof credential === 'object' ? credential : { token: credential });
     return { auth, throttled: rateLimiter ? await rateLimiter.check(request, auth, client) : null };
   };
+  const signIn = { prisma, caches, ttlSeconds: config.sessionTtlSeconds ?? 7 * 86400, secure: config.publicUrl?.startsWith('https:') ?? false };
 
   // One structured line per audit_events row a request's changes committed (the row is the record).
   const auditSink = (client: Client | undefined, requestId: string): AuditSink => ({
@@ -160,13 +169,26 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     if (path === '/-/readiness') return readiness();
     if (path === metricsPath && metrics.allows(client?.address)) return metrics.scrape();
     const baseUrl = config.publicUrl ?? url.origin;
+    if (isSignInRequest(request.method, path)) {
+      // Rate limited as anonymous requests (per IP): guessing tokens here costs the budget too.
+      const throttled = rateLimiter ? await rateLimiter.check(request, { ok: true, viewer: anonymous }, client) : null;
+      return throttled ?? serveSignIn(request, path, signIn);
+    }
     if (isGraphqlPath(path)) {
       const token = tokenFromRequest(request, url);
-      const { auth, throttled } = await admit(request, token, client);
+      const session = token === undefined ? sessionSecretFromRequest(request) : undefined;
+      if (session !== undefined && !mayUseSessionCookie(request)) {
+        return json(403, { errors: [{ message: `A request signed in by the session cookie needs the ${csrfHeader} header (CSRF prevention)` }] });
+      }
+      const credential = { token, session };
+      const { auth, throttled } = await admit(request, credential, client);
       if (throttled) return throttled;
+      if (!auth.ok && session !== undefined) {
+        return json(401, { errors: [{ message: 'Your session has ended: sign in again' }] }, { 'set-cookie': clearSessionCookie(signIn) });
+      }
       if (!auth.ok) return json(401, { errors: [{ message: 'Invalid token' }] });
       const reauthenticate = async () => {
-        const again = await authenticate(prisma, token, new Date(), caches);
+        const again = await authenticateCredential(credential);
         return again.ok ? again.viewer : null;
       };
       const bounded = await withBoundedBody(request, limits.maxRequestBytes);
@@ -191,7 +213,9 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
     }
     const download = request.method === 'GET' || request.method === 'HEAD' ? matchPackageFileDownload(path) : null;
     if (download) {
-      const { auth, throttled } = await admit(request, tokenFromRequest(request, url), client);
+      // A download link followed in a signed-in browser carries the session cookie (GET and HEAD only).
+      const token = tokenFromRequest(request, url);
+      const { auth, throttled } = await admit(request, { token, session: token === undefined ? sessionSecretFromRequest(request) : undefined }, client);
       if (throttled) return throttled;
       if (!auth.ok) return json(401, { message: '401 Unauthorized' });
       return servePackageFileDownload({ prisma, viewer: auth.viewer, caches, ...(files ? { files } : {}) }, download, request.method === 'HEAD');

@@ -2,6 +2,7 @@
 // any of them, by any process, empties it: src/db/cache.ts). Everything else is read per request.
 import { ChangeCaches, type TableCache } from '../db/cache.ts';
 import type { PackageProtectionRule, Project } from '../generated/prisma/client.ts';
+import type { SessionRecord } from './sessions.ts';
 import type { TokenRecord } from './viewer.ts';
 
 export interface DomainCaches {
@@ -13,11 +14,14 @@ export interface DomainCaches {
   projectIds: TableCache<string, number>;
   /** Each project's protection rules, id ascending. */
   protectionRules: TableCache<number, PackageProtectionRule[]>;
+  /** Browser sessions (their token's digest and expiry), by secret digest. */
+  sessions: TableCache<string, SessionRecord>;
 }
 
 /** Sizes: a token record with a few memberships is ~1 KB, a project row ~0.3 KB. */
 const MAX_TOKENS = 10_000;
 const MAX_PROJECTS = 20_000;
+const MAX_SESSIONS = 10_000;
 
 /** The caches, fed by `changes`. */
 export function defineCaches(changes: ChangeCaches): DomainCaches {
@@ -28,6 +32,7 @@ export function defineCaches(changes: ChangeCaches): DomainCaches {
     projects: changes.define(['projects'], MAX_PROJECTS),
     projectIds: changes.define(['projects'], MAX_PROJECTS),
     protectionRules: changes.define(['packages_protection_rules'], MAX_PROJECTS),
+    sessions: changes.define(['web_sessions'], MAX_SESSIONS),
   };
 }
 

@@ -2,13 +2,14 @@
 // Packages::CleanupPackageRegistryWorker): deleting a package or a file only marks it
 // pending_destruction; once it has been so for the configured delay, this removes its bytes from the
 // package storage and then its row. It also removes uploads a dead process left half done (journal
-// rows older than a day) and the storage's own partial files.
+// rows older than a day), the storage's own partial files, and expired browser sessions.
 //
 // Several gateway processes may run it at once: each batch takes its rows with FOR UPDATE SKIP LOCKED,
 // so a row is handled by one process; the storage's delete is idempotent, so a batch that fails after
 // deleting some objects (its rows stay) is simply done again.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import { removeExpiredSessions } from './sessions.ts';
 import type { PackageStorage } from './storage/storage.ts';
 
 export interface CleanupOptions {
@@ -28,6 +29,8 @@ export interface CleanupReport {
   packages: number;
   /** Abandoned uploads (journal rows and their bytes). */
   uploads: number;
+  /** Expired browser sessions. */
+  sessions: number;
 }
 
 /** An upload still in the journal after this long is taken as abandoned (its process died). */
@@ -48,7 +51,8 @@ async function drain(size: number, step: () => Promise<number>): Promise<number>
 /**
  * One cleanup run: pending_destruction files older than the delay (bytes, then rows), then
  * pending_destruction packages older than the delay that have no file left (their tags, metadata and
- * dependency links go with them), then abandoned uploads, then the storage's sweep. Safe to run from
+ * dependency links go with them), then abandoned uploads, then the storage's sweep, then expired
+ * browser sessions. Safe to run from
  * several processes at once; a storage failure rejects, leaving the rows of the failed batch for the
  * next run.
  */
@@ -93,7 +97,8 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
   );
 
   await storage.sweep?.(abandonedBefore);
-  return { files, packages, uploads };
+  const sessions = await removeExpiredSessions(prisma, now);
+  return { files, packages, uploads, sessions };
 }
 
 /** The running loop; `stop` waits for a run under way. */
@@ -113,7 +118,7 @@ export function startCleanupLoop(options: Omit<CleanupOptions, 'now'> & { interv
     if (running) return;
     running = runCleanup(options)
       .then((report) => {
-        if (report.files + report.packages + report.uploads > 0) options.logger.info({ cleanup: report }, 'package cleanup');
+        if (report.files + report.packages + report.uploads + report.sessions > 0) options.logger.info({ cleanup: report }, 'package cleanup');
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'package cleanup failed; retrying at the next interval'))
       .finally(() => {

@@ -105,7 +105,14 @@ export async function authenticate(
   caches: DomainCaches = uncached,
 ): Promise<Authentication> {
   if (token === undefined || token === '') return { ok: true, viewer: anonymous };
-  const digest = tokenDigest(token);
+  return authenticateTokenDigest(prisma, tokenDigest(token), now, caches);
+}
+
+/**
+ * `authenticate` for a token known by its digest (a browser session's token, src/domain/sessions.ts):
+ * the same checks, the same cache, the same bookkeeping.
+ */
+export async function authenticateTokenDigest(prisma: PrismaClient, digest: string, now = new Date(), caches: DomainCaches = uncached): Promise<Authentication> {
   const record = await cached(caches.tokens, digest, () => findToken(prisma, digest));
   // The lookup is by digest (an index); the comparison below is over digests, in constant time.
   if (!record || !digestsEqual(record.tokenDigest, digest)) return { ok: false, reason: 'invalid_token' };

@@ -157,11 +157,11 @@ describe('runCleanup', () => {
     await db.prisma.packageFileUpload.create({ data: { objectKey: 'aa/bb/aabbcccc-0000-4000-8000-000000000000', createdAt: new Date(Date.now() - 25 * 3600_000) } });
 
     // Within the delay nothing goes.
-    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 3600 })).toEqual({ files: 0, packages: 0, uploads: 1 });
+    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 3600 })).toEqual({ files: 0, packages: 0, uploads: 1, sessions: 0 });
     expect(await db.prisma.packageFile.count({ where: { id: gone.id } })).toBe(1);
 
     const later = new Date(Date.now() + 2 * 3600_000);
-    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 3600, now: later })).toEqual({ files: 1, packages: 0, uploads: 0 });
+    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 3600, now: later })).toEqual({ files: 1, packages: 0, uploads: 0, sessions: 0 });
     expect(await exists(gone.objectKey)).toBe(false);
     expect(await exists(kept.objectKey)).toBe(true);
     expect(await db.prisma.packageFile.findUnique({ where: { id: gone.id } })).toBeNull();
@@ -172,7 +172,7 @@ describe('runCleanup', () => {
     expect(await exists(kept.objectKey)).toBe(false);
     expect(await db.prisma.package.findUnique({ where: { id: packageId } })).toBeNull();
     // Idempotent: nothing left to do.
-    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 0, now: later })).toEqual({ files: 0, packages: 0, uploads: 0 });
+    expect(await runCleanup({ prisma: db.prisma, storage, delaySeconds: 0, now: later })).toEqual({ files: 0, packages: 0, uploads: 0, sessions: 0 });
     expect(objects()).toHaveLength(0);
   });
 
@@ -216,6 +216,6 @@ describe('startCleanupLoop', () => {
     }
     expect(await db.prisma.package.findUnique({ where: { id: pkg.id } })).toBeNull();
     expect(await exists(file.objectKey)).toBe(false);
-    expect(logged).toContainEqual({ cleanup: { files: 1, packages: 1, uploads: 0 } });
+    expect(logged).toContainEqual({ cleanup: { files: 1, packages: 1, uploads: 0, sessions: 0 } });
   });
 });

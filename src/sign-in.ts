@@ -96,7 +96,7 @@ export async function serveSignIn(request: Request, path: string, env: SignInEnv
   }
   const secret = sessionSecretFromRequest(request);
   if (path === '/users/sign_out') {
-    if (secret !== undefined) await endSession(env.prisma, secret);
+    if (secret !== undefined) await endSession(env.prisma, secret, env.caches);
     return new Response(null, { status: 204, headers: { 'set-cookie': clearSessionCookie(env), 'cache-control': 'no-store' } });
   }
   const auth = secret === undefined ? null : await authenticateSession(env.prisma, secret, new Date(), env.caches);

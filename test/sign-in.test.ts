@@ -191,7 +191,8 @@ describe('the session cookie', () => {
   });
 
   it('other methods on the sign-in paths are not the endpoints', async () => {
-    for (const [method, path] of [['GET', '/users/sign_in'], ['GET', '/users/sign_out'], ['POST', '/users/session'], ['DELETE', '/users/sign_in']] as const) {
+    // (GET /users/sign_in is the web interface's sign-in page.)
+    for (const [method, path] of [['GET', '/users/sign_out'], ['POST', '/users/session'], ['DELETE', '/users/sign_in'], ['PUT', '/users/sign_out']] as const) {
       const answer = await request(path, { method });
       expect(answer.status, `${method} ${path}`).toBe(404);
       expect(answer.headers.get('set-cookie')).toBeNull();

@@ -11,6 +11,11 @@ export interface TableCache<K extends {}, V extends {}> {
   /** Call before reading what will be `set`; a change notified after it makes that `set` a no-op. */
   stamp(): number;
   set(key: K, value: V, stamp: number): void;
+  /**
+   * Drops `key` at once, for a change this process just made (its notification arrives later); a `set`
+   * of a read begun before is dropped too.
+   */
+  forget(key: K): void;
 }
 
 /** A set of caches fed by one change listener. */
@@ -37,6 +42,10 @@ export class ChangeCaches {
       stamp: () => this.generation,
       set: (key, value, stamp) => {
         if (this.live && stamp === this.generation) lru.set(key, value);
+      },
+      forget: (key) => {
+        this.generation++;
+        lru.delete(key);
       },
     };
   }

@@ -77,10 +77,15 @@ export async function authenticateSession(prisma: PrismaClient, secret: string, 
   return authenticateTokenDigest(prisma, session.tokenDigest, now, caches);
 }
 
-/** Signs out: the session of this secret ends (nothing when there is none). */
-export async function endSession(prisma: PrismaClient, secret: string): Promise<void> {
+/**
+ * Signs out: the session of this secret ends (nothing when there is none), in this process at once
+ * (its cache entry is dropped) and in the others when the change notification reaches them.
+ */
+export async function endSession(prisma: PrismaClient, secret: string, caches: DomainCaches = uncached): Promise<void> {
   if (secret === '') return;
-  await prisma.webSession.deleteMany({ where: { secretDigest: tokenDigest(secret) } });
+  const digest = tokenDigest(secret);
+  await prisma.webSession.deleteMany({ where: { secretDigest: digest } });
+  caches.sessions.forget(digest);
 }
 
 /** Removes the sessions expired before `now`; resolves to how many (the cleanup loop runs it). */

@@ -15,6 +15,7 @@ import { defineCaches, noCaches, type DomainCaches } from './domain/caches.ts';
 import { restoreWindowSeconds } from './domain/restore.ts';
 import { authenticateSession } from './domain/sessions.ts';
 import { PackageEventHub, packageEventsChannel } from './graphql/package-events.ts';
+import { serveWebInterface } from './web-ui.ts';
 import { clearSessionCookie, csrfHeader, isSignInRequest, mayUseSessionCookie, serveSignIn, sessionSecretFromRequest } from './sign-in.ts';
 import { anonymous, authenticate, canWrite, type Viewer } from './domain/viewer.ts';
 import { auditEventEntity } from './domain/audit.ts';
@@ -220,6 +221,9 @@ export function createApp({ db, config, logger, caches = noCaches(), files, rate
       if (!auth.ok) return json(401, { message: '401 Unauthorized' });
       return servePackageFileDownload({ prisma, viewer: auth.viewer, caches, ...(files ? { files } : {}) }, download, request.method === 'HEAD');
     }
+    // The web interface's pages (GitLab's web paths) and assets; what reads data goes through GraphQL.
+    const web = await serveWebInterface(request, path);
+    if (web) return web;
     return json(404, { error: '404 Not Found' });
   };
 

@@ -2,8 +2,9 @@
 // - the typed documents of test/graphql (gitignored), generated against the committed schema.graphql
 //   (which schema-artifact.test.ts holds equal to the live schema), so a document that no longer
 //   validates fails the run;
-// - dist/cli.mjs (`npm run build`, what `npm start` runs first), for test/e2e/start.test.ts, built once
-//   so that the two halves never write it while the other reads it;
+// - dist/cli.mjs and the web interface in dist/web (`npm run build`, what `npm start` runs first), for
+//   test/e2e/start.test.ts and test/web, built once so that the two halves never write them while the
+//   other reads them;
 // - the PostgreSQL server of the PostgreSQL half (test/support/postgres-server.ts), handed to the
 //   test processes as TEST_DATABASE_URL, and stopped after the run.
 // Vitest runs this once per project (pglite, postgres) in one process: both share one server.

@@ -180,14 +180,21 @@ describeWith(chromium, 'the web interface', () => {
     await context.close();
   });
 
-  it('axe-core finds no serious or critical violation on any page', async () => {
+  it('axe-core finds no serious or critical violation on any page', { timeout: 180_000 }, async () => {
     const { context, page } = await newPage({ bypassCSP: true });
     await signIn(page, root, 'root');
     const bundle = await db.prisma.package.findFirstOrThrow({ where: { name: 'bundle' } });
     const pages = ['/', '/users/sign_in', '/groups/acme/-/packages', '/acme/website/-/packages', '/acme/website/-/packages?tab=deleted', `/acme/website/-/packages/${bundle.id}`];
     for (const target of pages) {
       await page.goto(`${url}${target}`);
-      await page.locator('main h1').first().waitFor();
+      await page
+        .locator('main h1')
+        .first()
+        .waitFor({ timeout: 60_000 })
+        .catch((error: unknown) => {
+          throw new Error(`${target}: no heading (${String(error)})`);
+        });
+      await shot(page, target === '/' ? 'home' : target.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''));
       await page.addScriptTag({ content: axeSource });
       const violations = await page.evaluate(async () => {
         const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
@@ -195,7 +202,6 @@ describeWith(chromium, 'the web interface', () => {
       });
       expect(violations, target).toEqual([]);
     }
-    await shot(page, 'home');
     await context.close();
   });
 

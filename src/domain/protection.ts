@@ -53,3 +53,6 @@ export function isDeletionProtected(rules: readonly PackageProtectionRule[], pkg
 export function isPushProtected(rules: readonly PackageProtectionRule[], pkg: Pick<Package, 'name' | 'packageType'>, accessLevel: number): boolean {
   return blocks(rules, pkg, accessLevel, 'minimumAccessLevelForPush');
 }
+
+/** GitLab's refusal of a change that a deletion-protection rule blocks for the viewer (its `deletion_protected_error_message`). */
+export const deletionProtectedMessage = 'Package is deletion protected.';

@@ -6,6 +6,7 @@ import type { PrismaClient, Project } from '../generated/prisma/client.ts';
 import { recordAuditEvents, type AuditActor } from './audit.ts';
 import { checkProjectForDelete, DeleteRefused, isProtectedFor } from './deletion.ts';
 import { isStoredId } from './ids.ts';
+import { deletionProtectedMessage } from './protection.ts';
 import { lockPackageCoordinate } from './uploads.ts';
 
 /**
@@ -22,7 +23,7 @@ export function restoreWindowSeconds(cleanupDelaySeconds: number): number {
 
 /** Why a restore changed nothing although the viewer may restore the package: the payload's `errors`. */
 export const restoreRefusals = {
-  protected: 'Package is deletion protected.',
+  protected: deletionProtectedMessage,
   cleanedUp: 'Package has been cleaned up and can no longer be restored.',
   exists: (name: string, version: string | null) => `Package '${name}' version '${version ?? ''}' already exists.`,
 };

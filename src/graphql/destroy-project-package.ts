@@ -8,8 +8,8 @@ import type { GraphQLContext } from './context.ts';
 import { parseGidOf } from './global-id.ts';
 import { PackagesPackageFileID, PackagesPackageID } from './package.ts';
 import { TimeScalar } from './scalars.ts';
+import { deletionProtectedMessage } from '../domain/protection.ts';
 
-const protectedMessage = 'Package is deletion protected.';
 
 const codesDescription =
   'Refusals are top-level errors with `extensions.code`: INSUFFICIENT_SCOPE, PROJECT_NOT_FOUND, FORBIDDEN, PACKAGE_NOT_FOUND, PACKAGE_FILE_NOT_FOUND or PRECONDITION_FAILED.';
@@ -26,7 +26,7 @@ export async function withRefusalCodes<T>(run: () => Promise<T>): Promise<T> {
 
 async function refusalsAsErrors(run: () => Promise<{ protected: boolean }>): Promise<string[]> {
   const result = await withRefusalCodes(run);
-  return result.protected ? [protectedMessage] : [];
+  return result.protected ? [deletionProtectedMessage] : [];
 }
 
 /** The project an input names by global id (a REST scope), or null. */

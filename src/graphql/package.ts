@@ -21,7 +21,7 @@ import {
 import type { Page, PageArgs } from '../domain/pagination.ts';
 import { canDestroyPackages, canReadPackages, canReadPipelines } from '../domain/policy.ts';
 import { countPackageFiles, findPackageFilesPage } from '../domain/package-files.ts';
-import { anyRuleMatches } from '../domain/protection.ts';
+import { anyRuleMatches, deletionProtectedMessage } from '../domain/protection.ts';
 import { builder, gitlabMutationField, type BuilderTypes } from './builder.ts';
 import {
   countOf,
@@ -323,7 +323,6 @@ async function topLevel<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const protectedMessage = 'Package is deletion protected.';
 /** GitLab's `deletion_protected_error_message(package_name)` (Mutations::Packages::DeleteProtection). */
 const protectedNamed = (name: string) => `Package '${name}' is deletion protected.`;
 
@@ -332,7 +331,7 @@ gitlabMutationField('destroyPackage', {
     "Marks a package and its files for destruction (GitLab's Mutations::Packages::Destroy). A missing package, or one the viewer may not delete, is a top-level error; a deletion-protected one is reported in `errors`.",
   inputFields: (t) => ({ id: t.field({ type: PackagesPackageID, required: true, description: 'ID of the Package.' }) }),
   resolve: (input, ctx) =>
-    topLevel(async () => ((await destroyPackage(ctx.prisma, ctx.actor, input.id)).protected ? [protectedMessage] : [])),
+    topLevel(async () => ((await destroyPackage(ctx.prisma, ctx.actor, input.id)).protected ? [deletionProtectedMessage] : [])),
 });
 
 gitlabMutationField('destroyPackages', {
@@ -349,7 +348,7 @@ gitlabMutationField('destroyPackageFile', {
     "Marks a package file (status DEFAULT) for destruction (GitLab's Mutations::Packages::DestroyFile). A missing file, or one the viewer may not delete, is a top-level error; a file of a deletion-protected package is reported in `errors`.",
   inputFields: (t) => ({ id: t.field({ type: PackagesPackageFileID, required: true, description: 'ID of the Package file.' }) }),
   resolve: (input, ctx) =>
-    topLevel(async () => ((await destroyPackageFile(ctx.prisma, ctx.actor, input.id)).protected ? [protectedMessage] : [])),
+    topLevel(async () => ((await destroyPackageFile(ctx.prisma, ctx.actor, input.id)).protected ? [deletionProtectedMessage] : [])),
 });
 
 gitlabMutationField('destroyPackageFiles', {

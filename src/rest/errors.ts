@@ -51,4 +51,4 @@ export const errors = {
   noRoute: () => new RestError(404, { error: '404 Not Found' }),
 };
 
-export const deletionProtected = 'Package is deletion protected.';
+export { deletionProtectedMessage as deletionProtected } from '../domain/protection.ts';

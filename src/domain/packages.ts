@@ -236,6 +236,20 @@ export async function countPackages(prisma: PrismaClient, listing: Omit<PackageL
 }
 
 /**
+ * The count of a listing with `filters` in each of several projects, in one statement (what
+ * `countPackages` gives for each project alone, without a limit); projects without packages count 0.
+ */
+export async function countPackagesByProject(prisma: PrismaClient, projectIds: readonly number[], filters: PackageFilters): Promise<Map<number, number>> {
+  const counts = new Map<number, number>(projectIds.map((id) => [id, 0]));
+  if (projectIds.length === 0) return counts;
+  const rows = await prisma.$queryRaw<{ project_id: number; count: number }[]>(
+    sql`SELECT p.project_id, count(*)::int AS count FROM packages_packages p WHERE ${packagesWhere([...projectIds], filters)} GROUP BY p.project_id`,
+  );
+  for (const row of rows) counts.set(row.project_id, row.count);
+  return counts;
+}
+
+/**
  * The other versions of a package (GraphQL `versions`): same project, type and exact name, listed
  * statuses, a version that is set and differs from this one; by version, then id.
  */

@@ -1,7 +1,9 @@
 // Who may read or delete what: GitLab's rules (spec rest.md 1.6 and 5a), in one place for GraphQL and
 // REST alike. Pure functions over the viewer (with its memberships) and the object's own columns.
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Visibility } from '../generated/prisma/enums.ts';
 import { AccessLevel } from './access.ts';
+import { likeLiteral } from './like.ts';
 import type { Viewer } from './viewer.ts';
 
 /** The columns of a project that decide access. */
@@ -127,4 +129,57 @@ export function listsPackagesInGroup(viewer: Viewer, project: ProjectFacts): boo
  */
 export function canAdminGroupPackages(viewer: Viewer, group: GroupFacts): boolean {
   return groupAccessLevel(viewer, group) >= AccessLevel.OWNER;
+}
+
+/** The proper ancestors of a full path (`a/b/c` → `a`, `a/b`). */
+function ancestorPaths(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/**
+ * The projects a viewer is a member of, directly or through a group along the project's path (GitLab's
+ * authorized projects, `ProjectsFinder` with `non_public`), as a Prisma `where` on `projects`; null
+ * for an anonymous viewer (nothing).
+ */
+export function memberProjectsWhere(viewer: Viewer): Prisma.ProjectWhereInput | null {
+  if (!signedIn(viewer)) return null;
+  return {
+    OR: [
+      { id: { in: viewer.memberships.projects.map((m) => m.projectId) } },
+      ...viewer.memberships.groups.map((m) => ({ fullPath: { startsWith: `${likeLiteral(m.fullPath)}/` } })),
+    ],
+  };
+}
+
+/** `canReadProject` as a Prisma `where` on `projects`, for listings (GitLab's `ProjectsFinder`). */
+export function readableProjectsWhere(viewer: Viewer): Prisma.ProjectWhereInput {
+  if (!signedIn(viewer)) return { visibility: 'public' };
+  if (viewer.admin) return {};
+  return { OR: [{ visibility: { in: ['public', 'internal'] } }, memberProjectsWhere(viewer)!] };
+}
+
+/**
+ * The groups a viewer is a member of, or whose ancestor it is a member of (GitLab's authorized groups,
+ * `GroupsFinder` with `all_available: false`), as a Prisma `where` on `namespaces`; null when anonymous.
+ */
+export function memberGroupsWhere(viewer: Viewer): Prisma.NamespaceWhereInput | null {
+  if (!signedIn(viewer)) return null;
+  const paths = viewer.memberships.groups.map((m) => m.fullPath);
+  return { OR: [{ fullPath: { in: paths } }, ...paths.map((path) => ({ fullPath: { startsWith: `${likeLiteral(path)}/` } }))] };
+}
+
+/**
+ * `canReadGroup` as a Prisma `where` on `namespaces` (groups only), for listings: public or internal
+ * groups, the groups along and below the viewer's group memberships, the ancestors of its groups and
+ * projects, or every group for an admin.
+ */
+export function readableGroupsWhere(viewer: Viewer): Prisma.NamespaceWhereInput {
+  if (!signedIn(viewer)) return { kind: 'group', visibility: 'public' };
+  if (viewer.admin) return { kind: 'group' };
+  const inside = [...viewer.memberships.groups, ...viewer.memberships.projects].flatMap((m) => ancestorPaths(m.fullPath));
+  return {
+    kind: 'group',
+    OR: [{ visibility: { in: ['public', 'internal'] } }, memberGroupsWhere(viewer)!, { fullPath: { in: [...new Set(inside)] } }],
+  };
 }

@@ -226,3 +226,29 @@ export function validCursorArgs(args: PageArgs): PageArgs {
   }
   return args;
 }
+
+/**
+ * Whether a connection field selects nothing but `count` (and `__typename`), fragments included, and
+ * takes no page argument: then no page needs reading (the home page's package counts).
+ */
+export function selectsOnlyCount(info: GraphQLResolveInfo, args: PageArgs): boolean {
+  if (args.after || args.before || args.offset || (args.last !== null && args.last !== undefined)) return false;
+  if (args.first !== null && args.first !== undefined && args.first < 0) return false;
+  let onlyCount = true;
+  const visit = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== 'count' && selection.name.value !== '__typename') onlyCount = false;
+      } else {
+        visit(selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return onlyCount;
+}
+
+/** A connection answered by its count alone (see `selectsOnlyCount`): no edges, no page read. */
+export function countOnlyConnection<T>(count: NonNullable<ConnectionResult<T>['count']>): ConnectionResult<T> {
+  return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, count };
+}

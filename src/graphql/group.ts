@@ -1,11 +1,13 @@
 import type { Namespace } from '../generated/prisma/client.ts';
 import { canReadGroup, listsPackagesInGroup } from '../domain/policy.ts';
-import { findGroupByFullPath, findGroupProjects } from '../domain/projects.ts';
+import { countPackages } from '../domain/packages.ts';
+import { findGroupByFullPath, findGroupProjects, findGroupsPage } from '../domain/projects.ts';
 import { builder } from './builder.ts';
-import { offsetDescription } from './connection.ts';
+import { countOnlyConnection, offsetDescription, pageOrError, selectsOnlyCount, toConnection } from './connection.ts';
 import { PackageGroupSortEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
-import { PackageConnectionRef, PackageRef, packagesConnection } from './package.ts';
-import { filtersFromArgs, packageFilterArgs } from './project.ts';
+import { PackageConnectionRef, PackageRef, packagesConnection, type PackageRow } from './package.ts';
+import { parseGidOf } from './global-id.ts';
+import { filtersFromArgs, listingSortArg, packageFilterArgs } from './project.ts';
 
 export const GroupRef = builder.objectRef<Namespace>('Group');
 
@@ -47,9 +49,25 @@ builder.node(GroupRef, {
           offset: t.arg.int({ required: false, description: offsetDescription }),
         },
         resolve: async (group, args, ctx, info) => {
-          const projects = await findGroupProjects(ctx.prisma, group, args.includeSubgroups ?? true);
+          const includeSubgroups = args.includeSubgroups ?? true;
+          const onlyCount = selectsOnlyCount(info, args);
+          const projects = onlyCount
+            ? await ctx.loaders.groupProjects.load({ group, includeSubgroups })
+            : await findGroupProjects(ctx.prisma, group, includeSubgroups);
           const listed = projects.filter((p) => listsPackagesInGroup(ctx.viewer, p));
           for (const project of listed) ctx.loaders.project.prime(project.id, project);
+          if (onlyCount) {
+            // A package belongs to one project: the group's count is the sum of its projects' counts.
+            const filters = filtersFromArgs(args);
+            return countOnlyConnection<PackageRow>(async (limit) => {
+              if (limit !== null && limit !== undefined) return countPackages(ctx.prisma, { projectIds: listed.map((p) => p.id), filters }, limit);
+              const counts = await ctx.loaders.packageCount.loadMany(listed.map((p) => ({ projectId: p.id, filters })));
+              return counts.reduce<number>((sum, n) => {
+                if (n instanceof Error) throw n;
+                return sum + n;
+              }, 0);
+            });
+          }
           const listing = {
             projectIds: listed.map((p) => p.id),
             filters: filtersFromArgs(args),
@@ -73,6 +91,41 @@ builder.queryField('group', (t) =>
       if (!group || !canReadGroup(ctx.viewer, group)) return null;
       ctx.loaders.namespace.prime(group.id, group);
       return group;
+    },
+  }),
+);
+
+builder.queryField('groups', (t) =>
+  t.connection({
+    type: GroupRef,
+    nullable: true,
+    description: "Groups the viewer may see (GitLab's Query.groups): public ones, internal ones when signed in, the viewer's groups with their subgroups and ancestors; every one for an admin.",
+    args: {
+      search: t.arg.string({ required: false, description: 'Search query for group name or group full path (any case).' }),
+      topLevelOnly: t.arg.boolean({ required: false, defaultValue: false, description: 'Only include top-level groups.' }),
+      allAvailable: t.arg.boolean({
+        required: false,
+        defaultValue: true,
+        description: 'When `true`, returns all accessible groups. When `false`, returns only groups where the user is a member. Unauthenticated requests always return all public groups.',
+      }),
+      ids: t.arg.idList({ required: false, description: 'Filter groups by IDs.' }),
+      sort: t.arg.string({
+        required: false,
+        defaultValue: 'name_asc',
+        description: 'Sort order of results. Format: `<field_name>_<sort_direction>`, for example: `id_desc` or `name_asc` (fields id, name, path, created_at, updated_at).',
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const listing = {
+        search: args.search,
+        topLevelOnly: args.topLevelOnly,
+        allAvailable: args.allAvailable ?? true,
+        ids: args.ids?.map((id) => parseGidOf(id, 'Group')),
+        sort: listingSortArg(args.sort ?? 'name_asc'),
+      };
+      const page = await pageOrError(() => findGroupsPage(ctx.prisma, ctx.viewer, listing, args));
+      for (const group of page.rows) ctx.loaders.namespace.prime(group.id, group);
+      return toConnection(page);
     },
   }),
 );

@@ -10,6 +10,8 @@ import {
   type MetadataTableType,
   type MetadatumOf,
 } from '../domain/package-metadata.ts';
+import { countPackagesByProject, type PackageFilters } from '../domain/packages.ts';
+import { findProjectsOfGroups } from '../domain/projects.ts';
 import { findPackageSettingChains, type PackageSettingChain } from '../domain/package-settings.ts';
 import type { BuildInfoWithPipeline } from '../domain/package-json.ts';
 import type {
@@ -129,6 +131,35 @@ const loaderFactories = {
   composerMetadatum: (prisma) => metadataLoader(prisma, 'composer'),
   /** Dependency links of each package, id ascending, with their dependencies and NuGet metadata. */
   dependencyLinksByPackage: (prisma) => grouped<DependencyLinkRow>((ids) => findDependencyLinks(prisma, ids), (link) => link.packageId),
+  /** The default-listing count (`packages { count }`) of each project under some filters, one statement per filters and batch. */
+  packageCount: (prisma) => new DataLoader<{ projectId: number; filters: PackageFilters }, number, string>(
+    async (keys) => {
+      const byFilters = new Map<string, { filters: PackageFilters; ids: Set<number> }>();
+      for (const { projectId, filters } of keys) {
+        const key = JSON.stringify(filters);
+        const entry = byFilters.get(key) ?? byFilters.set(key, { filters, ids: new Set() }).get(key)!;
+        entry.ids.add(projectId);
+      }
+      const counts = new Map<string, Map<number, number>>();
+      for (const [key, { filters, ids }] of byFilters) counts.set(key, await countPackagesByProject(prisma, [...ids], filters));
+      return keys.map(({ projectId, filters }) => counts.get(JSON.stringify(filters))!.get(projectId)!);
+    },
+    { cacheKeyFn: ({ projectId, filters }) => `${projectId}:${JSON.stringify(filters)}` },
+  ),
+  /** The projects of each group, with or without its subgroups' (as findGroupProjects), one statement per batch. */
+  groupProjects: (prisma) => new DataLoader<{ group: Namespace; includeSubgroups: boolean }, Project[], string>(
+    async (keys) => {
+      const result: Project[][] = [];
+      const batches = new Map<boolean, Map<number, Project[]>>();
+      for (const sub of [true, false]) {
+        const groups = keys.filter((k) => k.includeSubgroups === sub).map((k) => k.group);
+        if (groups.length) batches.set(sub, await findProjectsOfGroups(prisma, groups, sub));
+      }
+      for (const { group, includeSubgroups } of keys) result.push(batches.get(includeSubgroups)!.get(group.id)!);
+      return result;
+    },
+    { cacheKeyFn: ({ group, includeSubgroups }) => `${group.id}:${includeSubgroups}` },
+  ),
   /** Package settings rows of each namespace (by full path) and of its ancestors. */
   packageSettingChain: (prisma) => new DataLoader<string, PackageSettingChain>(async (paths) => {
     const chains = await findPackageSettingChains(prisma, paths);

@@ -1,14 +1,17 @@
+import { GraphQLError } from 'graphql';
 import type { Project } from '../generated/prisma/client.ts';
 import type { PackageFilters } from '../domain/packages.ts';
 import { canReadGroup, canReadPackages, canReadProject } from '../domain/policy.ts';
-import { findProjectByFullPath } from '../domain/projects.ts';
+import { countPackages } from '../domain/packages.ts';
+import { findProjectByFullPath, findProjectsPage, listingSorts, parseListingSort, type ListingSort } from '../domain/projects.ts';
 import type { ArgBuilder } from '@pothos/core';
 import { builder, type BuilderTypes } from './builder.ts';
-import { offsetDescription } from './connection.ts';
+import { parseGidOf } from './global-id.ts';
+import { countOnlyConnection, offsetDescription, pageOrError, selectsOnlyCount, toConnection } from './connection.ts';
 import type { GraphQLContext } from './context.ts';
 import { PackageSortEnum, PackageStatusEnum, PackageTypeEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
 import { GroupRef } from './group.ts';
-import { PackageConnectionRef, PackageRef, packagesConnection } from './package.ts';
+import { PackageConnectionRef, PackageRef, packagesConnection, type PackageRow } from './package.ts';
 
 export const ProjectRef = builder.objectRef<Project>('Project');
 
@@ -74,6 +77,14 @@ builder.node(ProjectRef, {
         },
         resolve: async (project, args, ctx, info) => {
           if (!canReadPackages(ctx.viewer, project)) return null;
+          if (selectsOnlyCount(info, args)) {
+            const filters = filtersFromArgs(args);
+            return countOnlyConnection<PackageRow>((limit) =>
+              limit === null || limit === undefined
+                ? ctx.loaders.packageCount.load({ projectId: project.id, filters })
+                : countPackages(ctx.prisma, { projectIds: [project.id], filters }, limit),
+            );
+          }
           const listing = { projectIds: [project.id], filters: filtersFromArgs(args), sort: parseSort(args.sort ?? 'CREATED_DESC') };
           return packagesConnection(ctx, listing, args, info);
         },
@@ -93,6 +104,43 @@ builder.queryField('project', (t) =>
       if (!project || !canReadProject(ctx.viewer, project)) return null;
       ctx.loaders.project.prime(project.id, project);
       return project;
+    },
+  }),
+);
+
+/** A GitLab sort string of `Query.projects`/`Query.groups` parsed, or a GraphQL error naming the argument. */
+export function listingSortArg(sort: string): ListingSort {
+  const parsed = parseListingSort(sort);
+  if (!parsed) throw new GraphQLError(`Argument 'sort' must be one of ${listingSorts.join(', ')}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return parsed;
+}
+
+builder.queryField('projects', (t) =>
+  t.connection({
+    type: ProjectRef,
+    nullable: true,
+    description: "Projects the viewer may see (GitLab's Query.projects): public ones, internal ones when signed in, the viewer's own; every one for an admin.",
+    args: {
+      membership: t.arg.boolean({ required: false, description: 'Return only projects that the current user is a member of.' }),
+      search: t.arg.string({ required: false, description: 'Search query, which can be for the project name or path (any case).' }),
+      searchNamespaces: t.arg.boolean({ required: false, description: 'Include namespace in project search.' }),
+      ids: t.arg.idList({ required: false, description: 'Filter projects by IDs.' }),
+      sort: t.arg.string({
+        required: false,
+        description: 'Sort order of results. Format: `<field_name>_<sort_direction>`, for example: `id_desc` or `name_asc` (fields id, name, path, created_at, updated_at).',
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const listing = {
+        membership: args.membership,
+        search: args.search,
+        searchNamespaces: args.searchNamespaces,
+        ids: args.ids?.map((id) => parseGidOf(id, 'Project')),
+        sort: listingSortArg(args.sort ?? 'id_desc'),
+      };
+      const page = await pageOrError(() => findProjectsPage(ctx.prisma, ctx.viewer, listing, args));
+      for (const project of page.rows) ctx.loaders.project.prime(project.id, project);
+      return toConnection(page);
     },
   }),
 );

@@ -180,11 +180,121 @@ describeWith(chromium, 'the web interface', () => {
     await context.close();
   });
 
+  /** A GraphQL answer as the API gives it to a token (what the pages must show). */
+  async function api<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    const response = await fetch(`${url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { 'private-token': token } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data: T; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return body.data;
+  }
+  const gidOf = async (name: string, version: string) => `gid://gitlab/Packages::Package/${(await db.prisma.package.findFirstOrThrow({ where: { name, version } })).id}`;
+  const placeRows = (page: Page, title: string) =>
+    page.locator('section', { has: page.getByRole('heading', { name: title, exact: true }) }).locator('table.places tbody tr').evaluateAll((rows) =>
+      rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+
+  it('the home page lists the groups and projects the viewer can see with their package counts, and searches package names', async () => {
+    const { context, page } = await newPage();
+    const listing = `{ groups(first: 20, sort: "name_asc") { nodes { name fullPath packages { count } } } projects(first: 20, sort: "name_asc") { nodes { name fullPath packages { count } } } }`;
+    type Listing = Record<'groups' | 'projects', { nodes: { name: string; fullPath: string; packages: { count: number } | null }[] }>;
+    const expected = (answer: Listing, field: 'groups' | 'projects') => answer[field].nodes.map((n) => [n.name, n.fullPath, String(n.packages?.count ?? '—')]);
+    const strip = (rows: string[][]) => rows.map(([name, fullPath, , count]) => [name, fullPath, count]);
+
+    await page.goto(`${url}/`);
+    await page.getByRole('heading', { name: 'Projects', exact: true }).waitFor();
+    await expect.poll(async () => (await placeRows(page, 'Groups')).length).toBeGreaterThan(0);
+    const anonymous = await api<Listing>(listing);
+    expect(strip(await placeRows(page, 'Groups'))).toEqual(expected(anonymous, 'groups'));
+    expect(strip(await placeRows(page, 'Projects'))).toEqual(expected(anonymous, 'projects'));
+    expect(anonymous.projects.nodes.map((n) => n.fullPath)).toEqual(['acme/website']);
+
+    await signIn(page, root, 'root');
+    await page.goto(`${url}/`);
+    await expect.poll(async () => (await placeRows(page, 'Projects')).length).toBeGreaterThan(1);
+    const signedIn = await api<Listing>(listing, {}, root);
+    expect(strip(await placeRows(page, 'Groups'))).toEqual(expected(signedIn, 'groups'));
+    expect(strip(await placeRows(page, 'Projects'))).toEqual(expected(signedIn, 'projects'));
+    expect(signedIn.groups.nodes.find((g) => g.fullPath === 'acme')!.packages!.count).toBeGreaterThan(anonymous.groups.nodes[0]!.packages!.count);
+
+    await page.getByLabel('Search packages by name').fill('api-client');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\?search=api-client/);
+    const results = page.locator('ul.results li');
+    await expect.poll(() => results.count()).toBeGreaterThan(0);
+    expect(new Set(await results.locator('a').first().allInnerTexts())).toEqual(new Set(['com/acme/api-client']));
+    await shot(page, 'home-search');
+    await page.goBack();
+    await expect.poll(() => results.count()).toBe(0);
+    await context.close();
+  });
+
+  it("a package's details: GitLab's install commands, metadata, dependencies, checksums, type icon; the errors alert", async () => {
+    const { context, page } = await newPage();
+    await signIn(page, root, 'root');
+    type Details = { package: { npmUrl: string; mavenUrl: string; metadata: Record<string, string> | null; dependencyLinks: { nodes: { dependency: { name: string; versionPattern: string }; metadata: { targetFramework?: string } | null }[] } } };
+    const detailsQuery = `query($id: PackagesPackageID!) { package(id: $id) { npmUrl mavenUrl
+      metadata { ... on MavenMetadata { appGroup appName appVersion } ... on NugetMetadata { projectUrl } }
+      dependencyLinks { nodes { dependency { name versionPattern } metadata { ... on NugetDependencyLinkMetadata { targetFramework } } } } } }`;
+    const open = async (name: string, version: string) => {
+      const id = await gidOf(name, version);
+      await page.goto(`${url}/acme/platform/api/-/packages/${id.slice(id.lastIndexOf('/') + 1)}`);
+      await page.getByRole('heading', { name: `${name} ${version}` }).waitFor();
+      return (await api<Details>(detailsQuery, { id }, root)).package;
+    };
+    const code = () => page.locator('figure.command code').allInnerTexts();
+
+    const npm = await open('@acme/api', '1.0.3');
+    expect(await code()).toEqual(['npm i @acme/api', 'yarn add @acme/api', `echo @acme:registry=${npm.npmUrl}/ >> .npmrc`, `echo \\"@acme:registry\\" \\"${npm.npmUrl}/\\" >> .yarnrc`]);
+    expect(await page.locator('svg.type-icon[data-type="NPM"]').count()).toBe(1);
+    await shot(page, 'details-npm');
+
+    const maven = await open('com/acme/api-client', '2.5.0');
+    const m = maven.metadata!;
+    expect(await code()).toContain(`mvn dependency:get -Dartifact=${m.appGroup}:${m.appName}:${m.appVersion}`);
+    expect(await code()).toContain(`maven("${maven.mavenUrl}")`);
+    const metadata = page.locator('dl.metadata');
+    await expect.poll(() => metadata.innerText()).toContain(m.appGroup!);
+    expect(await metadata.innerText()).toContain(m.appName!);
+    const checksums = await page.locator('dl.checksums').first().innerText();
+    expect(checksums).toMatch(/SHA-256/);
+    await shot(page, 'details-maven');
+
+    const nuget = await open('Acme.Api.Client', '2.5.0');
+    const links = nuget.dependencyLinks.nodes;
+    expect(links.length).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: `Dependencies (${links.length})` }).waitFor();
+    const rows = await page.locator('table.dependencies tbody tr').allInnerTexts();
+    links.forEach((link, i) => {
+      expect(rows[i]).toContain(link.dependency.name);
+      expect(rows[i]).toContain(link.dependency.versionPattern);
+      if (link.metadata?.targetFramework) expect(rows[i]).toContain(link.metadata.targetFramework);
+    });
+    await shot(page, 'details-nuget');
+
+    // One errored package in the project: GitLab's alert names it with its status message.
+    const errored = await db.prisma.package.findFirstOrThrow({ where: { status: 'error', project: { fullPath: 'acme/platform/api' } } });
+    await page.goto(`${url}/acme/platform/api/-/packages`);
+    const alert = page.getByRole('alert').filter({ hasText: `There was an error publishing ${errored.name}` });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(`${errored.statusMessage || 'Invalid Package: failed metadata extraction'}. Delete this package and try again.`);
+    await alert.getByRole('button', { name: 'Delete this package' }).waitFor();
+    expect(await page.locator('table.packages svg.type-icon').count()).toBeGreaterThan(0);
+    await context.close();
+  });
+
   it('axe-core finds no serious or critical violation on any page', { timeout: 180_000 }, async () => {
     const { context, page } = await newPage({ bypassCSP: true });
     await signIn(page, root, 'root');
     const bundle = await db.prisma.package.findFirstOrThrow({ where: { name: 'bundle' } });
-    const pages = ['/', '/users/sign_in', '/groups/acme/-/packages', '/acme/website/-/packages', '/acme/website/-/packages?tab=deleted', `/acme/website/-/packages/${bundle.id}`];
+    const maven = await db.prisma.package.findFirstOrThrow({ where: { name: 'com/acme/api-client', version: '2.5.0' } });
+    const pages = [
+      '/', '/?search=acme', '/users/sign_in', '/groups/acme/-/packages', '/acme/website/-/packages', '/acme/website/-/packages?tab=deleted',
+      `/acme/website/-/packages/${bundle.id}`, '/acme/platform/api/-/packages', `/acme/platform/api/-/packages/${maven.id}`,
+    ];
     for (const target of pages) {
       await page.goto(`${url}${target}`);
       await page
@@ -194,6 +304,8 @@ describeWith(chromium, 'the web interface', () => {
         .catch((error: unknown) => {
           throw new Error(`${target}: no heading (${String(error)})`);
         });
+      // The live-events stream keeps the network busy: wait for the page's data instead.
+      await page.getByText('Loading…').waitFor({ state: 'detached', timeout: 60_000 });
       await shot(page, target === '/' ? 'home' : target.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''));
       await page.addScriptTag({ content: axeSource });
       const violations = await page.evaluate(async () => {

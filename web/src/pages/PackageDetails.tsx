@@ -1,22 +1,41 @@
-// `/:project/-/packages/:id`: a package as GitLab shows it: the install command for its type, its
-// files with size, SHA-256 and a download link, its pipelines and other versions, and the delete
-// buttons when the viewer may delete (each confirmed; a protected package shows GitLab's refusal).
+// `/:project/-/packages/:id`: a package as GitLab shows it: the install commands for its type, its
+// metadata and dependencies, its files with size, checksums and a download link, its pipelines and
+// other versions, and the delete buttons when the viewer may delete (each confirmed; a protected
+// package shows GitLab's refusal).
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { PackageDetailsQuery } from '../gql/graphql';
+import { installSections } from '../details/install-commands';
+import { PackageDependencies, PackageMetadata } from '../details/PackageMetadata';
 import { packageGid, projectPackagesPath } from '../paths';
+import { TypeIcon } from '../TypeIcon';
 
 const PackageDetailsDocument = graphql(`
   query PackageDetails($id: PackagesPackageID!) {
     package(id: $id) {
       id name version packageType status createdAt protectionRuleExists
-      npmUrl mavenUrl pypiUrl nugetUrl conanUrl composerUrl
+      npmUrl mavenUrl pypiUrl pypiSetupUrl nugetUrl conanUrl composerUrl composerConfigRepositoryUrl
       project { fullPath }
+      metadata {
+        __typename
+        ... on MavenMetadata { appGroup appName appVersion path }
+        ... on ConanMetadata { recipe packageUsername packageChannel }
+        ... on NugetMetadata { projectUrl licenseUrl iconUrl }
+        ... on PypiMetadata { requiredPython authorEmail summary keywords }
+        ... on ComposerMetadata { targetSha composerJson { license version type } }
+      }
+      dependencyLinks(first: 100) {
+        nodes {
+          id dependencyType
+          dependency { name versionPattern }
+          metadata { __typename ... on NugetDependencyLinkMetadata { targetFramework } }
+        }
+      }
       userPermissions { destroyPackage }
       tags { nodes { name } }
-      packageFiles(first: 100) { nodes { id fileName size fileSha256 downloadPath createdAt } }
+      packageFiles(first: 100) { nodes { id fileName size fileMd5 fileSha1 fileSha256 downloadPath createdAt } }
       pipelines(first: 5) { nodes { id ref sha status createdAt } }
       versions(first: 20) { nodes { id version _links { webPath } } }
     }
@@ -26,20 +45,6 @@ const DestroyPackageDocument = graphql(`mutation DestroyPackage($id: PackagesPac
 const DestroyFileDocument = graphql(`mutation DestroyPackageFile($id: PackagesPackageFileID!) { destroyPackageFile(input: { id: $id }) { errors } }`);
 
 type Details = NonNullable<PackageDetailsQuery['package']>;
-
-/** The install command GitLab shows for the type. */
-function installCommand(pkg: Details): string {
-  const origin = window.location.origin;
-  switch (pkg.packageType) {
-    case 'NPM': return `npm i ${pkg.name}@${pkg.version ?? ''} --registry=${pkg.npmUrl ?? `${origin}/api/v4/packages/npm/`}`;
-    case 'MAVEN': return `mvn dependency:get -Dartifact=${pkg.name.replace('/', ':')}:${pkg.version ?? ''} -DremoteRepositories=${pkg.mavenUrl ?? ''}`;
-    case 'PYPI': return `pip install ${pkg.name}==${pkg.version ?? ''} --index-url ${pkg.pypiUrl ?? ''}`;
-    case 'NUGET': return `dotnet add package ${pkg.name} -v ${pkg.version ?? ''} # source: ${pkg.nugetUrl ?? ''}`;
-    case 'CONAN': return `conan install ${pkg.name} --remote=gitlab # remote: ${pkg.conanUrl ?? ''}`;
-    case 'COMPOSER': return `composer req ${pkg.name}:${pkg.version ?? ''} # repository: ${pkg.composerUrl ?? ''}`;
-    default: return pkg.packageFiles?.nodes[0] ? `curl --header "PRIVATE-TOKEN: <your_access_token>" -O ${origin}${pkg.packageFiles.nodes[0].downloadPath}` : '';
-  }
-}
 
 export function PackageDetails({ fullPath, id }: { fullPath: string; id: number }) {
   const navigate = useNavigate();
@@ -66,28 +71,46 @@ export function PackageDetails({ fullPath, id }: { fullPath: string; id: number 
     void load();
   };
 
-  const command = installCommand(pkg);
+  const sections = installSections(pkg, window.location.origin);
   return (
     <>
       <p><Link to={projectPackagesPath(fullPath)}>Packages of {fullPath}</Link></p>
       <h1>{pkg.name} {pkg.version}</h1>
       <p>
-        <span className="type">{pkg.packageType.toLowerCase()}</span> · created <time dateTime={pkg.createdAt}>{pkg.createdAt.slice(0, 10)}</time>
+        <TypeIcon type={pkg.packageType} /> <span className="type">{pkg.packageType.toLowerCase()}</span> · created <time dateTime={pkg.createdAt}>{pkg.createdAt.slice(0, 10)}</time>
         {pkg.protectionRuleExists && <span className="badge">protected</span>}
         {pkg.tags?.nodes.map((t) => <span key={t.name} className="tag">{t.name}</span>)}
       </p>
       {message && <p role="alert" className="notice">{message}</p>}
-      {command && (<section aria-labelledby="install"><h2 id="install">Installation</h2><pre><code>{command}</code></pre></section>)}
+      {sections.map((section) => (
+        <section key={section.title} aria-label={section.title}>
+          <h2>{section.title}</h2>
+          {section.commands.map((c) => (
+            <figure key={c.label} className="command">
+              <figcaption>{c.label}</figcaption>
+              <pre><code>{c.command}</code></pre>
+            </figure>
+          ))}
+        </section>
+      ))}
+      <PackageMetadata metadata={pkg.metadata} />
+      <PackageDependencies links={pkg.dependencyLinks?.nodes ?? []} />
       <section aria-labelledby="files">
         <h2 id="files">Files</h2>
         <table className="files">
-          <thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">SHA-256</th>{pkg.userPermissions.destroyPackage && <th scope="col"><span className="sr-only">Actions</span></th>}</tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Checksums</th>{pkg.userPermissions.destroyPackage && <th scope="col"><span className="sr-only">Actions</span></th>}</tr></thead>
           <tbody>
             {pkg.packageFiles?.nodes.map((file) => (
               <tr key={file.id}>
                 <td><a href={file.downloadPath} download>{file.fileName}</a></td>
                 <td>{file.size} bytes</td>
-                <td><code className="sha">{file.fileSha256}</code></td>
+                <td>
+                  <dl className="checksums">
+                    {file.fileSha256 && <div><dt>SHA-256</dt><dd><code className="sha">{file.fileSha256}</code></dd></div>}
+                    {file.fileSha1 && <div><dt>SHA-1</dt><dd><code>{file.fileSha1}</code></dd></div>}
+                    {file.fileMd5 && <div><dt>MD5</dt><dd><code>{file.fileMd5}</code></dd></div>}
+                  </dl>
+                </td>
                 {pkg.userPermissions.destroyPackage && <td><button type="button" onClick={() => void deleteFile(file)}>Delete {file.fileName}</button></td>}
               </tr>
             ))}

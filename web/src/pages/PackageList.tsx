@@ -7,6 +7,7 @@ import { request, subscribe } from '../api';
 import { graphql } from '../gql';
 import type { PackageSort, PackageStatus, PackageTypeEnum, PackageListQuery } from '../gql/graphql';
 import { numericId } from '../paths';
+import { PackageErrorsCount } from './PackageErrorsCount';
 import { PackageRows } from './PackageRows';
 
 const PackageListDocument = graphql(`
@@ -21,7 +22,6 @@ const PackageListDocument = graphql(`
         packageType: $packageType, packageVersion: $packageVersion, status: $status, includeVersionless: $includeVersionless) {
         ...PackagePage
       }
-      failed: packages(status: ERROR) { count }
     }
     group(fullPath: $fullPath) @include(if: $group) {
       id
@@ -29,7 +29,6 @@ const PackageListDocument = graphql(`
         packageType: $packageType, packageVersion: $packageVersion, status: $status, includeVersionless: $includeVersionless) {
         ...PackagePage
       }
-      failed: packages(status: ERROR) { count }
     }
   }
   fragment PackagePage on PackageConnection {
@@ -69,7 +68,6 @@ export function PackageList({ scope, fullPath }: { scope: 'project' | 'group'; f
   const [params, setParams] = useSearchParams();
   const deleted = scope === 'project' && params.get('tab') === 'deleted';
   const [page, setPage] = useState<Page | null>(null);
-  const [failed, setFailed] = useState(0);
   const [missing, setMissing] = useState(false);
   const [canDestroy, setCanDestroy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -94,7 +92,6 @@ export function PackageList({ scope, fullPath }: { scope: 'project' | 'group'; f
     const owner = scope === 'group' ? answer.data?.group : answer.data?.project;
     setMissing(!owner);
     setPage(owner?.packages ?? null);
-    setFailed(owner?.failed?.count ?? 0);
     setCanDestroy(Boolean(answer.data?.project?.userPermissions.destroyPackage));
   }, [fullPath, scope, query, deleted]);
 
@@ -138,11 +135,8 @@ export function PackageList({ scope, fullPath }: { scope: 'project' | 'group'; f
           <Link to="?tab=deleted" aria-current={deleted ? 'page' : undefined}>Recently deleted</Link>
         </nav>
       )}
-      {failed > 0 && !deleted && (
-        <p className="notice" role="status">
-          {failed === 1 ? '1 package failed to publish' : `${failed} packages failed to publish`}.{' '}
-          <Link to="?status=ERROR">Show packages with errors</Link>
-        </p>
+      {!deleted && (
+        <PackageErrorsCount fullPath={fullPath} isGroupPage={scope === 'group'} canDestroy={canDestroy} refresh={tick} onChange={() => setTick((t) => t + 1)} />
       )}
       {message && <p role="status" className="notice">{message}</p>}
       {!deleted && (

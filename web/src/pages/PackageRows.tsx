@@ -2,6 +2,7 @@
 // the protected badge, the date, and (in "Recently deleted") Restore.
 import { Link } from 'react-router';
 import type { PackagePageFragment } from '../gql/graphql';
+import { TypeIcon } from '../TypeIcon';
 
 type Node = PackagePageFragment['nodes'][number];
 
@@ -32,7 +33,7 @@ export function PackageRows({ nodes, restore, idOf }: { nodes: Node[]; restore?:
                 {node.status === 'ERROR' && <span className="badge error">error</span>}
               </td>
               <td>{node.version ?? '—'}</td>
-              <td><span className={`type type-${node.packageType.toLowerCase()}`} aria-hidden="true" />{node.packageType.toLowerCase()}</td>
+              <td><TypeIcon type={node.packageType} /> {node.packageType.toLowerCase()}</td>
               <td>{node.tags?.nodes.map((t) => <span key={t.name} className="tag">{t.name}</span>)}</td>
               <td>{pipeline ? `${pipeline.ref ?? ''} ${pipeline.sha.slice(0, 8)} ${pipeline.status.toLowerCase()}` : '—'}</td>
               <td><time dateTime={node.createdAt}>{node.createdAt.slice(0, 10)}</time></td>

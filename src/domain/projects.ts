@@ -47,16 +47,6 @@ export function findGroupByFullPath(prisma: PrismaClient, fullPath: string): Pro
   return prisma.namespace.findFirst({ where: { kind: 'group', fullPath: { equals: path, mode: 'insensitive' } } });
 }
 
-/** Projects of a group, and of its subgroups unless `includeSubgroups` is false. */
-export function findGroupProjects(prisma: PrismaClient, group: Namespace, includeSubgroups: boolean): Promise<Project[]> {
-  return prisma.project.findMany({
-    where: includeSubgroups
-      ? { OR: [{ namespaceId: group.id }, { fullPath: { startsWith: `${likeLiteral(group.fullPath)}/` } }] }
-      : { namespaceId: group.id },
-    orderBy: { id: 'asc' },
-  });
-}
-
 /** The project with this id, or null; through `caches.projects` (no SQL when cached). */
 export async function findProjectById(prisma: PrismaClient, id: number, caches: DomainCaches = uncached): Promise<Project | null> {
   if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) return null;
@@ -186,8 +176,8 @@ export function findGroupsPage(prisma: PrismaClient, viewer: Viewer, listing: Gr
 }
 
 /**
- * The projects of several groups in one statement, as `findGroupProjects` gives them for each (id
- * ascending): for each group id, its own projects and, with `includeSubgroups`, its subgroups'.
+ * The projects of several groups in one statement (id ascending): for each group id, its own projects
+ * and, with `includeSubgroups`, those of its subgroups.
  */
 export async function findProjectsOfGroups(prisma: PrismaClient, groups: readonly Namespace[], includeSubgroups: boolean): Promise<Map<number, Project[]>> {
   const result = new Map<number, Project[]>(groups.map((g) => [g.id, []]));

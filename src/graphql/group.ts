@@ -1,7 +1,7 @@
 import type { Namespace } from '../generated/prisma/client.ts';
 import { canReadGroup, listsPackagesInGroup } from '../domain/policy.ts';
 import { countPackages } from '../domain/packages.ts';
-import { findGroupByFullPath, findGroupProjects, findGroupsPage } from '../domain/projects.ts';
+import { findGroupByFullPath, findGroupsPage } from '../domain/projects.ts';
 import { builder } from './builder.ts';
 import { countOnlyConnection, offsetDescription, pageOrError, selectsOnlyCount, toConnection } from './connection.ts';
 import { PackageGroupSortEnum, VisibilityLevelsEnum, parseSort } from './enums.ts';
@@ -50,13 +50,10 @@ builder.node(GroupRef, {
         },
         resolve: async (group, args, ctx, info) => {
           const includeSubgroups = args.includeSubgroups ?? true;
-          const onlyCount = selectsOnlyCount(info, args);
-          const projects = onlyCount
-            ? await ctx.loaders.groupProjects.load({ group, includeSubgroups })
-            : await findGroupProjects(ctx.prisma, group, includeSubgroups);
+          const projects = await ctx.loaders.groupProjects.load({ group, includeSubgroups });
           const listed = projects.filter((p) => listsPackagesInGroup(ctx.viewer, p));
           for (const project of listed) ctx.loaders.project.prime(project.id, project);
-          if (onlyCount) {
+          if (selectsOnlyCount(info, args)) {
             // A package belongs to one project: the group's count is the sum of its projects' counts.
             const filters = filtersFromArgs(args);
             return countOnlyConnection<PackageRow>(async (limit) => {

@@ -146,7 +146,7 @@ const loaderFactories = {
     },
     { cacheKeyFn: ({ projectId, filters }) => `${projectId}:${JSON.stringify(filters)}` },
   ),
-  /** The projects of each group, with or without its subgroups' (as findGroupProjects), one statement per batch. */
+  /** The projects of each group, with or without its subgroups', one statement per batch. */
   groupProjects: (prisma) => new DataLoader<{ group: Namespace; includeSubgroups: boolean }, Project[], string>(
     async (keys) => {
       const result: Project[][] = [];
